@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Generates src/core/referrer/psl_trie.txt from the Public Suffix List.
+
+Input: Debian's `publicsuffix` package (/usr/share/publicsuffix/public_suffix_list.dat), ICANN
+and private sections both. Output: a label trie from the TLD down, one line, in punycode:
+
+    node     := label [ "=" ] [ "{" node ( "," node )* "}" ]
+    label    := "*" | "~" name | name        ("~name" is an exception rule "!name")
+
+"=" marks a label that ends a rule. Re-run after updating the package:
+    python3 scripts/gen-psl.py > src/core/referrer/psl_trie.txt
+"""
+import sys
+
+SRC = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/publicsuffix/public_suffix_list.dat"
+
+
+def ascii_label(label):
+    if label == "*":
+        return label
+    if label.startswith("!"):
+        return "~" + ascii_label(label[1:])
+    label = label.lower()
+    try:
+        label.encode("ascii")
+        return label
+    except UnicodeEncodeError:
+        return "xn--" + label.encode("punycode").decode("ascii")
+
+
+def main():
+    trie = {}
+    for line in open(SRC, encoding="utf-8"):
+        line = line.strip()
+        if not line or line.startswith("//"):
+            continue
+        rule = line.split()[0]
+        node = trie
+        for label in reversed(rule.split(".")):
+            node = node.setdefault(ascii_label(label), {})
+        node["="] = True
+
+    def ser(node):
+        parts = []
+        for label in sorted(k for k in node if k != "="):
+            child = node[label]
+            s = label + ("=" if "=" in child else "")
+            kids = [k for k in child if k != "="]
+            if kids:
+                s += "{" + ser(child) + "}"
+            parts.append(s)
+        return ",".join(parts)
+
+    sys.stdout.write(ser(trie))
+
+
+main()

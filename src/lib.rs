@@ -1,0 +1,29 @@
+//! # apikey-credentials
+//!
+//! Manage ArcGIS *API key credentials* from the page that uses them: know both keys of a
+//! credentials item, predict whether the key's HTTP referrer list allows this page, warn before
+//! a key expires, plan the rotation, and fail over from a dead key to the other slot.
+//!
+//! The crate has three layers:
+//! - [`core`]: pure Rust rules (referrers, keys, expiry, rotation, privileges). It never reads a
+//!   clock and never touches the browser, so every rule is testable natively.
+//! - [`portal`]: the portal's REST contract (request builders, response types, error mapping)
+//!   behind a small transport trait.
+//! - `web` (wasm32 only): the JavaScript API, built with wasm-bindgen. It converts and delegates.
+//!
+//! ```
+//! use apikey_credentials::core::keys::{key_slot, mask_key};
+//! let key = "AAPTxy1234567890abcdefghijklmnopqrstuvwxyz.AT1_G1kye1HB";
+//! assert_eq!(key_slot(key), Some(1));
+//! assert_eq!(mask_key(key), "AAPT…e1HB");
+//! ```
+#![deny(missing_docs)]
+
+pub mod core;
+pub mod portal;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+/// The version of this crate (and of the npm package built from it).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
