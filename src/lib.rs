@@ -23,7 +23,7 @@ pub mod core;
 pub mod portal;
 
 #[cfg(target_arch = "wasm32")]
-mod web;
+pub mod web;
 
 /// The version of this crate (and of the npm package built from it).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -2,6 +2,33 @@
 
 use crate::core::error::{Error, Result};
 use crate::core::rotation::{RotationAction, RotationPlan};
+
+/// What a reminder needs from a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminder {
+    /// When the plan was made (the event's DTSTAMP).
+    pub now: Millis,
+    /// The date to act by (the event's start).
+    pub act_by: Option<Millis>,
+    /// The action.
+    pub action: RotationAction,
+    /// The slot the action applies to.
+    pub action_slot: Option<u8>,
+    /// The plan's explanation.
+    pub reason: String,
+}
+
+impl From<&RotationPlan> for Reminder {
+    fn from(p: &RotationPlan) -> Self {
+        Reminder {
+            now: p.now,
+            act_by: p.act_by,
+            action: p.action,
+            action_slot: p.action_slot,
+            reason: p.reason.clone(),
+        }
+    }
+}
 use crate::core::time::{ical_utc, Millis};
 
 /// What the reminder is about, beyond the plan itself.
@@ -48,7 +75,7 @@ fn push_line(out: &mut String, line: &str) {
     out.push_str("\r\n");
 }
 
-fn action_text(plan: &RotationPlan) -> String {
+fn action_text(plan: &Reminder) -> String {
     let slot = plan.action_slot.unwrap_or(0);
     match plan.action {
         RotationAction::GenerateSecondary => format!("generate a secondary API key in slot {slot}"),
@@ -61,7 +88,7 @@ fn action_text(plan: &RotationPlan) -> String {
 
 /// Builds a `VCALENDAR` with one `VEVENT` at the plan's act-by date, with a reminder one day
 /// before. Fails when the plan has no date to act by.
-pub fn rotation_reminder_ics(plan: &RotationPlan, ctx: &ReminderContext) -> Result<String> {
+pub fn rotation_reminder_ics(plan: &Reminder, ctx: &ReminderContext) -> Result<String> {
     let at: Millis = plan.act_by.ok_or_else(|| {
         Error::invalid("plan", "the plan has no date to act by, so there is nothing to remind of.")
     })?;
@@ -143,7 +170,7 @@ mod tests {
             item_id: Some("abc123".into()),
             url: Some("https://example.com/home/item.html?id=abc123".into()),
         };
-        let ics = rotation_reminder_ics(&plan(), &ctx).unwrap();
+        let ics = rotation_reminder_ics(&(&plan()).into(), &ctx).unwrap();
         assert!(ics.ends_with("END:VCALENDAR\r\n"));
         for line in ics.split("\r\n") {
             assert!(line.len() <= 75, "{line}");
@@ -158,7 +185,7 @@ mod tests {
 
     #[test]
     fn no_date_no_reminder() {
-        let mut p = plan();
+        let mut p: Reminder = (&plan()).into();
         p.act_by = None;
         assert_eq!(rotation_reminder_ics(&p, &ReminderContext::default()).unwrap_err().code(), "INVALID_ARGUMENT");
     }

@@ -51,6 +51,18 @@ pub enum RotationAction {
 }
 
 impl RotationAction {
+    /// Parses the JavaScript name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "none" => RotationAction::None,
+            "generateSecondary" => RotationAction::GenerateSecondary,
+            "deploySecondary" => RotationAction::DeploySecondary,
+            "invalidateOld" => RotationAction::InvalidateOld,
+            "regenerate" => RotationAction::Regenerate,
+            _ => return None,
+        })
+    }
+
     /// The name JavaScript sees (`"generateSecondary"`, …).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,2 +1,4 @@
-//! The portal's REST contract: request builders, response types and error mapping, behind a
-//! small transport trait so that everything is testable natively.
+//! The portal's REST contract: response types and the conversions into the core model. Request
+//! builders, error mapping and the transport trait live beside them.
+
+pub mod types;

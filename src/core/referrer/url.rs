@@ -262,7 +262,7 @@ pub fn parse_url(input: &str) -> Option<ParsedUrl> {
     parse_fast(input).or_else(|| full_parser().parse(input))
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

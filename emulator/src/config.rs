@@ -1,0 +1,128 @@
+//! Command-line flags.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+/// `--help` text.
+pub const HELP: &str = "\
+portal-emulator: a local ArcGIS portal (sharing REST API for API key credentials)
+
+USAGE: portal-emulator [FLAGS]
+
+  --bind ADDR              address to listen on (default 127.0.0.1)
+  --port N                 main port (default 8080)
+  --alt-port N             second origin serving the same site, not in the seeded referrers
+                           (default 8081; 0 disables it)
+  --www DIR                static files served at / (the demo page)
+  --pkg DIR                the built npm package, served at /pkg/ (default: DIR/../pkg)
+  --state FILE             persist state across restarts (written atomically)
+  --no-seed                start empty instead of with the demo data
+  --clock-offset-days N    shift the emulator's clock by N days (may be negative or fractional)
+  --log LEVEL              error | warn | info | debug (default info)
+  --help                   this text
+";
+
+/// Log verbosity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    /// Errors only.
+    Error,
+    /// Warnings and errors.
+    Warn,
+    /// One line per request.
+    Info,
+    /// Everything.
+    Debug,
+}
+
+/// The emulator's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Listen address.
+    pub bind: IpAddr,
+    /// Main port (0: any free port).
+    pub port: u16,
+    /// Second origin's port (`None`: disabled).
+    pub alt_port: Option<u16>,
+    /// Static site directory.
+    pub www: Option<PathBuf>,
+    /// Built package directory.
+    pub pkg: Option<PathBuf>,
+    /// State file.
+    pub state: Option<PathBuf>,
+    /// Seed demo data.
+    pub seed: bool,
+    /// Clock offset in milliseconds.
+    pub clock_offset_ms: i64,
+    /// Log level.
+    pub log: LogLevel,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 8080,
+            alt_port: Some(8081),
+            www: None,
+            pkg: None,
+            state: None,
+            seed: true,
+            clock_offset_ms: 0,
+            log: LogLevel::Info,
+        }
+    }
+}
+
+impl Config {
+    /// Parses flags; `Ok(None)` for `--help`.
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Option<Config>, String> {
+        let mut c = Config::default();
+        let mut it = args.into_iter();
+        while let Some(flag) = it.next() {
+            let (name, inline) = match flag.split_once('=') {
+                Some((n, v)) => (n.to_string(), Some(v.to_string())),
+                None => (flag.clone(), None),
+            };
+            let mut value = |what: &str| -> Result<String, String> {
+                inline.clone().or_else(|| it.next()).ok_or_else(|| format!("{what} needs a value"))
+            };
+            match name.as_str() {
+                "--help" | "-h" => return Ok(None),
+                "--bind" => c.bind = value("--bind")?.parse().map_err(|_| "--bind: not an IP address".to_string())?,
+                "--port" => c.port = value("--port")?.parse().map_err(|_| "--port: not a port number".to_string())?,
+                "--alt-port" => {
+                    let p: u16 = value("--alt-port")?.parse().map_err(|_| "--alt-port: not a port number".to_string())?;
+                    c.alt_port = if p == 0 { None } else { Some(p) };
+                }
+                "--www" => c.www = Some(PathBuf::from(value("--www")?)),
+                "--pkg" => c.pkg = Some(PathBuf::from(value("--pkg")?)),
+                "--state" => c.state = Some(PathBuf::from(value("--state")?)),
+                "--no-seed" => c.seed = false,
+                "--clock-offset-days" => {
+                    let d: f64 = value("--clock-offset-days")?
+                        .parse()
+                        .map_err(|_| "--clock-offset-days: not a number".to_string())?;
+                    if !d.is_finite() || d.abs() > 100_000.0 {
+                        return Err("--clock-offset-days: out of range".to_string());
+                    }
+                    c.clock_offset_ms = (d * 86_400_000.0) as i64;
+                }
+                "--log" => {
+                    c.log = match value("--log")?.as_str() {
+                        "error" => LogLevel::Error,
+                        "warn" => LogLevel::Warn,
+                        "info" => LogLevel::Info,
+                        "debug" => LogLevel::Debug,
+                        _ => return Err("--log: one of error, warn, info, debug".to_string()),
+                    }
+                }
+                other => return Err(format!("unknown flag {other}")),
+            }
+        }
+        if c.pkg.is_none() {
+            c.pkg = c.www.as_ref().and_then(|w| w.parent().map(|p| p.join("pkg")));
+        }
+        Ok(Some(c))
+    }
+}

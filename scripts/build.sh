@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: release wasm → wasm-bindgen --target web → npm wasm-opt -Oz
+# → package.json (from pkg.json), entry module and typings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+crate=apikey_credentials
+out=pkg
+cargo build --release --target wasm32-unknown-unknown -p apikey-credentials --lib
+rm -rf "$out"
+wasm-bindgen --target web --out-dir "$out" --out-name "$crate" \
+  "target/wasm32-unknown-unknown/release/$crate.wasm"
+# npm binaryen only: Debian's wasm-opt 108 corrupts the externref table (see toolchain notes).
+tests/js/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  "$out/${crate}_bg.wasm" -o "$out/${crate}_bg.wasm"
+node scripts/package.mjs "$out"
+echo "build: $out/ ready ($(wc -c < "$out/${crate}_bg.wasm") bytes of wasm)"

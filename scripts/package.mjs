@@ -1,0 +1,37 @@
+// Turns wasm-bindgen's output directory into the npm package: package.json from pkg.json (with
+// the version from Cargo.toml), an entry module that also exports CredentialError, its typings,
+// and the README.
+import { readFileSync, writeFileSync, readdirSync, existsSync, copyFileSync } from "node:fs";
+import { join } from "node:path";
+
+const out = process.argv[2] ?? "pkg";
+const cargo = readFileSync("Cargo.toml", "utf8");
+const pkgSection = cargo.slice(cargo.indexOf("[package]"));
+const version = /^version\s*=\s*"([^"]+)"/m.exec(pkgSection)?.[1];
+if (!version) throw new Error("no version in Cargo.toml [package]");
+
+const manifest = JSON.parse(readFileSync("pkg.json", "utf8"));
+manifest.version = version;
+writeFileSync(join(out, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+
+// The CredentialError class lives in a wasm-bindgen snippet whose folder name carries a hash.
+const snippets = join(out, "snippets");
+const dirs = existsSync(snippets) ? readdirSync(snippets) : [];
+if (dirs.length !== 1) throw new Error(`expected one snippet folder, found ${dirs.length}`);
+const errorModule = `./snippets/${dirs[0]}/inline0.js`;
+if (!existsSync(join(out, errorModule))) throw new Error(`missing ${errorModule}`);
+
+writeFileSync(
+  join(out, "index.js"),
+  `export { default } from "./apikey_credentials.js";
+export * from "./apikey_credentials.js";
+export { CredentialError } from "${errorModule}";
+`,
+);
+writeFileSync(
+  join(out, "index.d.ts"),
+  `export { default } from "./apikey_credentials.js";
+export * from "./apikey_credentials.js";
+`,
+);
+copyFileSync("README.md", join(out, "README.md"));

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs everything the build, the demo and the tests need. Idempotent: a second run checks
+# and skips in seconds. Installs only from the package registries (crates.io, Debian, npm).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: FAILED: %s\n' "$*" >&2; exit 1; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+command -v cargo >/dev/null || die "cargo is not installed (install Rust with rustup first)"
+command -v node >/dev/null || die "node is not installed (Node 20 is required)"
+command -v npm >/dev/null || die "npm is not installed"
+
+# 1. The wasm32 target.
+if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "wasm32-unknown-unknown target: present"
+else
+  say "installing the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown || die "rustup target add wasm32-unknown-unknown"
+fi
+
+# 2. wasm-bindgen-cli at exactly the version in Cargo.lock.
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+[ -n "$want" ] || die "could not read the wasm-bindgen version from Cargo.lock"
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" = "$want" ] && command -v wasm-bindgen-test-runner >/dev/null; then
+  say "wasm-bindgen-cli $want: present"
+else
+  say "installing wasm-bindgen-cli $want (about 3 minutes; --locked is not used: its lockfile pins a crate the registry lacks)"
+  cargo install wasm-bindgen-cli --version "=$want" --no-default-features --force \
+    || die "cargo install wasm-bindgen-cli $want"
+fi
+
+# 3. Chromium and its driver (Debian packages, always the same version), plus brotli for the size report.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v brotli >/dev/null || missing+=(brotli)
+if [ ${#missing[@]} -eq 0 ]; then
+  say "chromium, chromedriver, brotli: present"
+else
+  say "installing Debian packages: ${missing[*]}"
+  command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} by hand"
+  apt-get update -qq || die "apt-get update"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]}"
+fi
+
+# Debian's binaryen (wasm-opt 108) silently breaks wasm-bindgen output; we only ever call the npm
+# one by its path, but say so if the other is on PATH.
+if command -v wasm-opt >/dev/null && [ "$(command -v wasm-opt)" = /usr/bin/wasm-opt ]; then
+  say "note: /usr/bin/wasm-opt (Debian binaryen) is on PATH; it is never used here (it breaks the module)"
+fi
+
+# 4. npm dev dependencies of the JS tests (binaryen's wasm-opt, playwright-core, typescript,
+#    vite, Esri's client). Re-installed only when package.json or the lockfile changes.
+stamp=tests/js/node_modules/.setup-stamp
+sum=$(cat tests/js/package.json tests/js/package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+  say "npm dev dependencies: present"
+else
+  say "installing npm dev dependencies (tests/js)"
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in tests/js"
+  echo "$sum" > "$stamp"
+fi
+[ -x tests/js/node_modules/.bin/wasm-opt ] || die "npm binaryen did not provide wasm-opt"
+say "ready"

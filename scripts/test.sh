@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Every check and test: formatting, clippy (native and wasm32), native tests, wasm-bindgen tests
+# in Node and headless Chromium, and the JS tests (release package in Chromium, Node, Esri's
+# client, size budget). Each step starts and stops the servers it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (native)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo clippy (wasm32)"
+cargo clippy -p apikey-credentials --target wasm32-unknown-unknown --lib --tests -- -D warnings
+
+step "release emulator"
+cargo build --release -p portal-emulator
+
+step "native tests"
+cargo test --workspace 2>&1 | tee target/native-tests.log
+step "wasm-bindgen tests (Node and headless Chromium)"
+cargo test -p apikey-credentials --target wasm32-unknown-unknown --test web_node --test web_browser 2>&1 | tee target/wasm-tests.log
+
+step "JS tests (release package)"
+node --test --test-concurrency=1 tests/js/ 2>&1 | tee target/js-tests.log
+
+step "summary"
+grep -h "^test result:" target/native-tests.log target/wasm-tests.log
+grep -E "^# (pass|fail)" target/js-tests.log

@@ -1,0 +1,148 @@
+//! Response shapes of the sharing REST API (only the fields this library reads; everything else
+//! is ignored, so newer portals with more fields still parse).
+
+use serde::Deserialize;
+
+use crate::core::credentials::{CredentialsData, KeySlot};
+use crate::core::keys::ApiKey;
+
+/// `content/items/{id}` (the fields API key credentials use).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ItemJson {
+    /// Item id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Owner's username.
+    pub owner: String,
+    /// Item type (`Application` for API key credentials).
+    #[serde(rename = "type")]
+    pub item_type: String,
+    /// Type keywords (`Registered App`, `APIToken`, …).
+    pub type_keywords: Vec<String>,
+    /// Key 1 expiration (epoch ms, `-1` when not set).
+    pub api_token1_expiration_date: Option<f64>,
+    /// Key 2 expiration (epoch ms, `-1` when not set).
+    pub api_token2_expiration_date: Option<f64>,
+    /// Created (epoch ms).
+    pub created: Option<f64>,
+    /// Modified (epoch ms).
+    pub modified: Option<f64>,
+}
+
+/// `registeredAppInfo` / `oauth2/apps/{client_id}` (the "Registered App" JSON).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct RegisteredAppJson {
+    /// The item the registration belongs to.
+    #[serde(rename = "itemId")]
+    pub item_id: String,
+    /// OAuth client id.
+    pub client_id: String,
+    /// `apikey|browser|native|server|multiple`.
+    #[serde(rename = "appType")]
+    pub app_type: String,
+    /// Referrer restrictions.
+    #[serde(rename = "httpReferrers")]
+    pub http_referrers: Vec<String>,
+    /// Privileges, item access included.
+    pub privileges: Vec<String>,
+    /// Whether key 1 is active.
+    #[serde(rename = "apiToken1Active")]
+    pub api_token1_active: Option<bool>,
+    /// Whether key 2 is active.
+    #[serde(rename = "apiToken2Active")]
+    pub api_token2_active: Option<bool>,
+    /// Personal-scope credentials.
+    #[serde(rename = "isPersonalAPIToken")]
+    pub is_personal_api_token: Option<bool>,
+    /// Registered (epoch ms).
+    pub registered: Option<f64>,
+    /// Modified (epoch ms).
+    pub modified: Option<f64>,
+}
+
+/// `portals/self` → `appInfo`, what a bare API key can learn about itself.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AppInfoJson {
+    /// The registered app's client id.
+    pub app_id: String,
+    /// Title of the credentials item.
+    pub app_title: String,
+    /// The credentials item id.
+    pub item_id: String,
+    /// This key's expiration (epoch ms).
+    pub expiration_date: Option<f64>,
+    /// The key's privileges.
+    pub privileges: Vec<String>,
+}
+
+fn ms(v: Option<f64>) -> Option<i64> {
+    v.and_then(crate::core::time::millis_from_f64)
+}
+
+/// Builds the credentials data from the item and its registration.
+pub fn credentials_from_portal(item: &ItemJson, app: &RegisteredAppJson, portal_url: &str) -> CredentialsData {
+    CredentialsData {
+        item_id: if item.id.is_empty() { app.item_id.clone() } else { item.id.clone() },
+        title: item.title.clone(),
+        owner: item.owner.clone(),
+        portal_url: portal_url.to_string(),
+        client_id: Some(app.client_id.clone()).filter(|c| !c.is_empty()),
+        privileges: app.privileges.clone(),
+        http_referrers: app.http_referrers.clone(),
+        slots: [
+            KeySlot { expires_at: ms(item.api_token1_expiration_date), active: app.api_token1_active, key: None },
+            KeySlot { expires_at: ms(item.api_token2_expiration_date), active: app.api_token2_active, key: None },
+        ],
+        is_personal: app.is_personal_api_token,
+    }
+}
+
+/// Builds the credentials data a bare key can see (`portals/self` → `appInfo`): the key sits in
+/// the slot its tail names (slot 1 when it has none), active, with the reported expiration.
+pub fn credentials_from_app_info(info: &AppInfoJson, key: ApiKey, portal_url: &str) -> CredentialsData {
+    let slot = key.slot().unwrap_or(1);
+    let filled = KeySlot { expires_at: ms(info.expiration_date), active: Some(true), key: Some(key) };
+    let slots = if slot == 2 { [KeySlot::default(), filled] } else { [filled, KeySlot::default()] };
+    CredentialsData {
+        item_id: info.item_id.clone(),
+        title: info.app_title.clone(),
+        owner: String::new(),
+        portal_url: portal_url.to_string(),
+        client_id: Some(info.app_id.clone()).filter(|c| !c.is_empty()),
+        privileges: info.privileges.clone(),
+        http_referrers: Vec::new(),
+        slots,
+        is_personal: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_real_shapes() {
+        let item: ItemJson = serde_json::from_str(
+            r#"{"id":"abc","title":"My key","owner":"me","type":"Application","typeKeywords":["Registered App","APIToken"],
+                "apiToken1ExpirationDate":1767225600000,"apiToken2ExpirationDate":-1,"extra":{"x":1}}"#,
+        )
+        .unwrap();
+        let app: RegisteredAppJson = serde_json::from_str(
+            r#"{"itemId":"abc","client_id":"cid","client_secret":"s","appType":"multiple","redirect_uris":[],
+                "httpReferrers":["https://example.com"],"privileges":["premium:user:basemaps"],
+                "apiToken1Active":true,"apiToken2Active":false,"isPersonalAPIToken":false,"registered":1,"modified":2}"#,
+        )
+        .unwrap();
+        let d = credentials_from_portal(&item, &app, "https://www.arcgis.com/sharing/rest");
+        assert_eq!(d.slots[0].expires_at, Some(1_767_225_600_000));
+        assert_eq!(d.slots[1].expires_at, Some(-1));
+        assert_eq!(d.slots[1].active, Some(false));
+        assert_eq!(d.client_id.as_deref(), Some("cid"));
+        let c = crate::core::credentials::Credentials::new(d).unwrap();
+        assert!(!c.slot(2).unwrap().generated());
+    }
+}

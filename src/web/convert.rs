@@ -1,0 +1,162 @@
+//! Conversions between JavaScript values and Rust: dates, string arrays, option objects and
+//! result objects.
+
+use js_sys::{Array, Date, Object, Reflect};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::error::{invalid_argument, JsResult};
+use crate::core::time::{millis_from_f64, Millis};
+
+/// Reads `Date | number | null | undefined` (ms since the epoch). `null`/`undefined` → `None`;
+/// an invalid `Date`, `NaN`, or any other type → `INVALID_ARGUMENT`.
+pub fn date_in(v: &JsValue, what: &str) -> JsResult<Option<Millis>> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    let n = if let Some(d) = v.dyn_ref::<Date>() {
+        d.get_time()
+    } else if let Some(n) = v.as_f64() {
+        n
+    } else {
+        return Err(invalid_argument(&format!("{what} must be a Date or a number of milliseconds since 1970.")));
+    };
+    millis_from_f64(n)
+        .map(Some)
+        .ok_or_else(|| invalid_argument(&format!("{what} is not a valid date.")))
+}
+
+/// A `Date` for an instant.
+pub fn date_out(ms: Millis) -> JsValue {
+    Date::new(&JsValue::from_f64(ms as f64)).into()
+}
+
+/// `Date` or `null`.
+pub fn opt_date_out(ms: Option<Millis>) -> JsValue {
+    ms.map_or(JsValue::NULL, date_out)
+}
+
+/// A number or `null`.
+pub fn opt_num(v: Option<i64>) -> JsValue {
+    v.map_or(JsValue::NULL, |n| JsValue::from_f64(n as f64))
+}
+
+/// A string or `null`.
+pub fn opt_str(v: Option<&str>) -> JsValue {
+    v.map_or(JsValue::NULL, JsValue::from_str)
+}
+
+/// Reads a `string[]`.
+pub fn string_array(v: &impl AsRef<JsValue>, what: &str) -> JsResult<Vec<String>> {
+    let arr = v
+        .as_ref()
+        .dyn_ref::<Array>()
+        .ok_or_else(|| invalid_argument(&format!("{what} must be an array of strings.")))?;
+    let mut out = Vec::with_capacity(arr.length() as usize);
+    for (i, item) in arr.iter().enumerate() {
+        match item.as_string() {
+            Some(s) => out.push(s),
+            None => {
+                return Err(invalid_argument(&format!("{what}[{i}] is not a string.")));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a required string.
+pub fn req_string(v: &impl AsRef<JsValue>, what: &str) -> JsResult<String> {
+    v.as_ref()
+        .as_string()
+        .ok_or_else(|| invalid_argument(&format!("{what} must be a string.")))
+}
+
+/// Reads `string | null | undefined` (anything else is an error).
+pub fn opt_string(v: &impl AsRef<JsValue>, what: &str) -> JsResult<Option<String>> {
+    let v = v.as_ref();
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| invalid_argument(&format!("{what} must be a string, null or undefined.")))
+}
+
+/// An options object read from JavaScript: its camelCase keys are listed so that unknown keys
+/// are refused (serde-wasm-bindgen only looks up the fields it knows, so `deny_unknown_fields`
+/// alone would never see a misspelt key).
+pub trait JsOptions: DeserializeOwned + Default {
+    /// The accepted keys.
+    const KEYS: &'static [&'static str];
+
+    /// Checks nested option objects.
+    fn check_nested(_v: &JsValue, _what: &str) -> JsResult<()> {
+        Ok(())
+    }
+}
+
+/// Refuses keys of `v` outside `keys`.
+pub fn check_keys(v: &JsValue, keys: &[&str], what: &str) -> JsResult<()> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(());
+    }
+    let Some(o) = v.dyn_ref::<Object>().filter(|_| !v.is_array()) else {
+        return Err(invalid_argument(&format!("{what} must be an object.")));
+    };
+    for k in Object::keys(o).iter() {
+        let k = k.as_string().unwrap_or_default();
+        if !keys.contains(&k.as_str()) {
+            return Err(invalid_argument(&format!(
+                "{what} has an unknown option \"{k}\"; the options are: {}.",
+                keys.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Reads an options object into `T` (camelCase keys; unknown keys refused). `undefined`/`null`
+/// give `T::default()`.
+pub fn options<T: JsOptions>(v: JsValue, what: &str) -> JsResult<T> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(T::default());
+    }
+    check_keys(&v, T::KEYS, what)?;
+    T::check_nested(&v, what)?;
+    serde_wasm_bindgen::from_value(v).map_err(|e| invalid_argument(&format!("{what}: {e}")))
+}
+
+/// A plain object under construction.
+pub struct Obj(Object);
+
+impl Obj {
+    /// An empty object.
+    pub fn new() -> Self {
+        Obj(Object::new())
+    }
+
+    /// Sets a property.
+    pub fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        self
+    }
+
+    /// The object.
+    pub fn build(self) -> JsValue {
+        self.0.into()
+    }
+}
+
+/// Reads a property (`undefined` when absent or unreadable).
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// An array from an iterator of values.
+pub fn array<I: IntoIterator<Item = JsValue>>(items: I) -> JsValue {
+    let arr = Array::new();
+    for v in items {
+        arr.push(&v);
+    }
+    arr.into()
+}

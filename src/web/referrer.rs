@@ -1,0 +1,211 @@
+//! The referrer checker's JavaScript API.
+
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::convert::{array, opt_str, opt_string, options, req_string, string_array, Obj};
+use super::error::{from_core, invalid_argument, JsResult};
+use super::types::{PageReferrerDecisionJs, ReferrerDecisionJs, ReferrerDiagnosticArray, OptStr, ReferrerOptionsJs, Str, StringArray};
+use crate::core::referrer::policy::{effective_referrer as predict, NoReferrerCause, ReferrerPolicy};
+use crate::core::referrer::{Decision, Diagnostic, ReferrerRules as CoreRules, RulesOptions, WildcardDepth};
+
+fn opt_referrer(v: Option<OptStr>) -> JsResult<Option<String>> {
+    match v {
+        Some(v) => opt_string(&v, "referrer"),
+        None => Ok(None),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RulesOptionsJs {
+    wildcard_depth: Option<String>,
+}
+
+impl super::convert::JsOptions for RulesOptionsJs {
+    const KEYS: &'static [&'static str] = &["wildcardDepth"];
+}
+
+fn rules_options(v: JsValue) -> JsResult<RulesOptions> {
+    let o: RulesOptionsJs = options(v, "options")?;
+    let wildcard_depth = match o.wildcard_depth.as_deref() {
+        None | Some("multi") => WildcardDepth::Multi,
+        Some("single") => WildcardDepth::Single,
+        Some(_) => return Err(invalid_argument("options.wildcardDepth must be \"multi\" or \"single\".")),
+    };
+    Ok(RulesOptions { wildcard_depth })
+}
+
+/// A `ReferrerDiagnostic` object.
+pub fn diagnostic_js(d: &Diagnostic) -> JsValue {
+    Obj::new()
+        .set("pattern", opt_str(d.entry.as_deref()))
+        .set("code", d.code.as_str())
+        .set("severity", d.code.severity().as_str())
+        .set("message", d.code.message())
+        .build()
+}
+
+/// A `ReferrerDecision` object (still open for extra fields).
+pub fn decision_js(d: &Decision) -> Obj {
+    Obj::new()
+        .set("allowed", d.allowed)
+        .set("matchedPattern", opt_str(d.matched_entry.as_deref()))
+        .set("reason", d.reason.as_str())
+        .set("diagnostics", array(d.diagnostics.iter().map(diagnostic_js)))
+}
+
+/// Checks one referrer against a referrer list and explains the decision.
+///
+/// ```js
+/// const d = checkReferrer(["https://*.example.com"], "https://app.example.com/");
+/// d.allowed;   // true
+/// d.reason;    // "MATCHED"
+/// ```
+#[wasm_bindgen(js_name = checkReferrer)]
+pub fn check_referrer(
+    allowed: &StringArray,
+    referrer: Option<OptStr>,
+    options: Option<ReferrerOptionsJs>,
+) -> JsResult<ReferrerDecisionJs> {
+    let list = string_array(allowed, "allowed")?;
+    let referrer = opt_referrer(referrer)?;
+    let opts = rules_options(options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
+    let rules = CoreRules::new(&list, opts).map_err(from_core)?;
+    Ok(decision_js(&rules.check(referrer.as_deref())).build().unchecked_into())
+}
+
+fn policy_arg(v: Option<String>) -> JsResult<ReferrerPolicy> {
+    match v {
+        None => Ok(ReferrerPolicy::default()),
+        Some(p) => ReferrerPolicy::parse(&p).ok_or_else(|| {
+            invalid_argument("policy must be a Referrer-Policy value such as \"strict-origin-when-cross-origin\".")
+        }),
+    }
+}
+
+/// Predicts the `Referer` header a document at `pageUrl` sends with a request to `requestUrl`,
+/// following the Referrer Policy spec; `null` when none is sent.
+///
+/// ```js
+/// effectiveReferrer("https://app.example.com/map?x=1", "https://geocode-api.arcgis.com/...");
+/// // "https://app.example.com/"
+/// ```
+#[wasm_bindgen(js_name = effectiveReferrer)]
+pub fn effective_referrer(
+    #[wasm_bindgen(js_name = pageUrl)] page_url: &Str,
+    #[wasm_bindgen(js_name = requestUrl)] request_url: &Str,
+    policy: Option<OptStr>,
+    #[wasm_bindgen(js_name = opaqueOrigin)] opaque_origin: Option<bool>,
+) -> JsResult<Option<String>> {
+    let page_url = req_string(page_url, "pageUrl")?;
+    let request_url = req_string(request_url, "requestUrl")?;
+    let policy = match policy {
+        Some(p) => opt_string(&p, "policy")?,
+        None => None,
+    };
+    let policy = policy_arg(policy)?;
+    let p = predict(&page_url, &request_url, policy, opaque_origin.unwrap_or(false)).map_err(from_core)?;
+    Ok(p.referrer)
+}
+
+/// A compiled referrer list: entries are parsed once, then `allows()` is a fast check.
+///
+/// ```js
+/// const rules = new ReferrerRules(["https://app.example.com", "http://localhost:3000"]);
+/// rules.allows("https://app.example.com/");   // true
+/// rules.check("https://evil.example/").reason; // "NO_MATCH"
+/// ```
+#[wasm_bindgen]
+pub struct ReferrerRules {
+    inner: CoreRules,
+}
+
+#[wasm_bindgen]
+impl ReferrerRules {
+    /// Compiles `allowed` (throws `CredentialError` for a non-array or non-string entry).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        allowed: &StringArray,
+        options: Option<ReferrerOptionsJs>,
+    ) -> JsResult<ReferrerRules> {
+        let list = string_array(allowed, "allowed")?;
+        let opts = rules_options(options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
+        Ok(ReferrerRules { inner: CoreRules::new(&list, opts).map_err(from_core)? })
+    }
+
+    /// `true` when the `Referer` value is allowed (`null`/`undefined`: no header).
+    pub fn allows(&self, referrer: Option<OptStr>) -> bool {
+        // The fast path takes any value: a non-string is never an allowed referrer.
+        match referrer.map(JsValue::from) {
+            None => self.inner.allows(None),
+            Some(v) if v.is_null() || v.is_undefined() => self.inner.allows(None),
+            Some(v) => v.as_string().is_some_and(|s| self.inner.allows(Some(&s))),
+        }
+    }
+
+    /// The decision with its reason and diagnostics.
+    pub fn check(&self, referrer: Option<OptStr>) -> JsResult<ReferrerDecisionJs> {
+        let referrer = opt_referrer(referrer)?;
+        Ok(decision_js(&self.inner.check(referrer.as_deref())).build().unchecked_into())
+    }
+
+    /// Per-entry diagnostics.
+    #[wasm_bindgen(getter)]
+    pub fn diagnostics(&self) -> ReferrerDiagnosticArray {
+        array(self.inner.diagnostics().iter().map(diagnostic_js)).unchecked_into()
+    }
+}
+
+/// The current document's URL, referrer policy and opaque-origin flag, when there is a document.
+pub fn page_context() -> Option<(String, ReferrerPolicy, bool)> {
+    let window = web_sys::window()?;
+    let document = window.document()?;
+    let href = window.location().href().ok()?;
+    let mut policy = ReferrerPolicy::default();
+    if let Ok(metas) = document.query_selector_all("meta[name=\"referrer\" i]") {
+        for i in 0..metas.length() {
+            if let Some(el) = metas.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok()) {
+                if let Some(p) = el.get_attribute("content").as_deref().and_then(ReferrerPolicy::from_header) {
+                    policy = p;
+                }
+            }
+        }
+    }
+    let origin = js_sys::Reflect::get(&window, &JsValue::from_str("origin"))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    Some((href, policy, origin == "null"))
+}
+
+/// Predicts, for the current document, the `Referer` a request to `requestUrl` will carry and
+/// whether `allowed` lets it through. In Node (no document) the referrer is `null`.
+///
+/// ```js
+/// const d = checkPageReferrer(["https://app.example.com"], "https://geocode-api.arcgis.com/");
+/// if (!d.allowed) console.warn(d.reason, d.referrer);
+/// ```
+#[wasm_bindgen(js_name = checkPageReferrer)]
+pub fn check_page_referrer(
+    allowed: &StringArray,
+    #[wasm_bindgen(js_name = requestUrl)] request_url: &Str,
+) -> JsResult<PageReferrerDecisionJs> {
+    let list = string_array(allowed, "allowed")?;
+    let request_url = req_string(request_url, "requestUrl")?;
+    let rules = CoreRules::new(&list, RulesOptions::default()).map_err(from_core)?;
+    let (referrer, cause) = match page_context() {
+        Some((href, policy, opaque)) => {
+            let p = predict(&href, &request_url, policy, opaque).map_err(from_core)?;
+            (p.referrer, p.cause)
+        }
+        None => (None, None),
+    };
+    let d = rules.check(referrer.as_deref());
+    Ok(decision_js(&d)
+        .set("referrer", opt_str(referrer.as_deref()))
+        .set("noReferrerCause", opt_str(cause.map(NoReferrerCause::as_str)))
+        .build()
+        .unchecked_into())
+}

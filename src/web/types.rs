@@ -1,0 +1,236 @@
+//! TypeScript names for the values that cross the boundary as plain objects, and the curated
+//! part of the `.d.ts` (interfaces, unions, the error codes).
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS: &'static str = r#"
+/** Stable machine-readable error codes carried by `CredentialError.code`. */
+export type CredentialErrorCode =
+  | "INVALID_ARGUMENT" | "INPUT_TOO_LARGE" | "INVALID_SLOT" | "TOO_MANY_KEYS"
+  | "EXPIRY_TOO_FAR" | "EXPIRY_IN_PAST" | "CONFIRMATION_REQUIRED" | "INVALID_REFERRER"
+  | "KEY_EXPIRED" | "INVALID_TOKEN" | "TOKEN_REQUIRED" | "REFERRER_NOT_ALLOWED" | "FORBIDDEN"
+  | "NOT_FOUND" | "BAD_REQUEST" | "NETWORK" | "TIMEOUT" | "BAD_RESPONSE" | "STORAGE";
+
+/** The one error type this package throws: a real `Error` subclass. */
+export class CredentialError extends Error {
+  readonly name: "CredentialError";
+  /** Stable code; branch on this, never on the message. */
+  readonly code: CredentialErrorCode;
+  /** The portal's numeric error code, when the portal gave one. */
+  readonly portalCode?: number;
+  /** Extra details (for INVALID_REFERRER: one line per malformed entry). */
+  readonly details?: unknown;
+  toJSON(): { name: string; code: CredentialErrorCode; message: string; portalCode?: number; details?: unknown };
+}
+
+/** Dates are accepted as `Date` objects or numbers of milliseconds since 1970; dates come out as `Date`. */
+export type DateInput = Date | number;
+
+export type ReferrerDiagnosticCode =
+  | "EMPTY_ENTRY" | "ENTRY_TOO_LONG" | "WHITESPACE_INSIDE" | "MALFORMED_SCHEME" | "BACKSLASH"
+  | "USERINFO" | "INVALID_PORT" | "PORT_WILDCARD" | "INVALID_HOST" | "WILDCARD_POSITION"
+  | "PUBLIC_SUFFIX_WILDCARD" | "IP_WILDCARD" | "PATH_WILDCARD" | "WHITESPACE_TRIMMED"
+  | "DEFAULT_PORT_DROPPED" | "PATH_INEFFECTIVE" | "QUERY_IGNORED" | "FRAGMENT_IGNORED"
+  | "HOST_NORMALISED" | ReferrerDecisionReason;
+
+export type ReferrerDecisionReason =
+  | "MATCHED" | "UNRESTRICTED" | "NO_REFERRER" | "EMPTY_REFERRER" | "REFERRER_NOT_URL"
+  | "REFERRER_SCHEME" | "REFERRER_TOO_LONG" | "NO_VALID_ENTRY" | "NO_MATCH";
+
+export interface ReferrerDiagnostic {
+  /** The entry the diagnostic is about, or null for the decision itself. */
+  pattern: string | null;
+  code: ReferrerDiagnosticCode;
+  severity: "error" | "warning" | "info";
+  /** What it means and how to fix it. */
+  message: string;
+}
+
+export interface ReferrerDecision {
+  allowed: boolean;
+  /** The entry that matched, as written. */
+  matchedPattern: string | null;
+  reason: ReferrerDecisionReason;
+  diagnostics: ReferrerDiagnostic[];
+}
+
+export interface PageReferrerDecision extends ReferrerDecision {
+  /** The Referer this document will send (null: none). */
+  referrer: string | null;
+  noReferrerCause: "policy" | "opaqueOrigin" | "localScheme" | "downgrade" | null;
+}
+
+export interface ReferrerOptions {
+  /** How many labels `*.` matches: one or more (default) or exactly one. */
+  wildcardDepth?: "multi" | "single";
+}
+
+export type ReferrerPolicyName =
+  | "no-referrer" | "no-referrer-when-downgrade" | "same-origin" | "origin" | "strict-origin"
+  | "origin-when-cross-origin" | "strict-origin-when-cross-origin" | "unsafe-url";
+
+export type KeyState = "active" | "expiring" | "critical" | "expired" | "invalidated" | "unknown";
+
+export interface KeyStatus {
+  state: KeyState;
+  expiresAt: Date | null;
+  msLeft: number | null;
+  daysLeft: number | null;
+}
+
+export interface KeyStatusOptions {
+  now?: DateInput;
+  warnDays?: number;
+  criticalDays?: number;
+  active?: boolean;
+}
+
+export interface SlotStatus extends KeyStatus {
+  slot: 1 | 2;
+  /** false when no key was ever generated in the slot ("not generated"). */
+  generated: boolean;
+  /** The masked key, when the key is held. */
+  maskedKey: string | null;
+}
+
+export type RotationActionName = "none" | "generateSecondary" | "deploySecondary" | "invalidateOld" | "regenerate";
+
+export interface RotationPlan {
+  now: Date;
+  /** The slot the app should use now (null: no usable key). */
+  useSlot: 1 | 2 | null;
+  action: RotationActionName;
+  actionSlot: 1 | 2 | null;
+  /** Act by this date (for "none": when to look again). */
+  actBy: Date | null;
+  reason: string;
+  slots: [KeyStatus, KeyStatus];
+  itemId: string | null;
+  title: string | null;
+}
+
+export interface RotationPlanOptions {
+  now?: DateInput;
+  warnDays?: number;
+  criticalDays?: number;
+  /** Days to allow for deploying a new key (default 7). */
+  deployLeadDays?: number;
+  /** The slot the app currently runs, when known. */
+  inUse?: 1 | 2;
+}
+
+export interface KeySlotOptions {
+  expiresAt?: DateInput | null;
+  active?: boolean | null;
+  key?: string | null;
+}
+
+export interface ApiKeyCredentialsOptions {
+  itemId: string;
+  title?: string;
+  owner?: string;
+  portalUrl?: string;
+  clientId?: string;
+  privileges?: string[];
+  httpReferrers?: string[];
+  key1?: KeySlotOptions;
+  key2?: KeySlotOptions;
+  isPersonalAPIToken?: boolean;
+}
+
+export type PrivilegeGroupName =
+  | "locationServices" | "itemAccess" | "generalPortal" | "administrativePortal" | "spatialAnalysis" | "other";
+
+export interface PrivilegeInfo {
+  privilege: string;
+  group: PrivilegeGroupName;
+  label: string;
+  known: boolean;
+}
+
+export interface ServicePrivilege {
+  privilege: string;
+  service: string;
+}
+
+export interface AccountFacts {
+  userType?: string;
+  privileges?: string[];
+  isEnterprise?: boolean;
+  portalVersion?: string;
+}
+
+export interface Requirement {
+  id: "userType" | "generateApiKeys" | "assignPrivileges" | "portalVersion";
+  ok: boolean;
+  message: string;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `string` (read as a `JsValue` so a wrong type becomes a `CredentialError`, not a coercion)
+    #[wasm_bindgen(typescript_type = "string")]
+    pub type Str;
+    /// `string | null | undefined`
+    #[wasm_bindgen(typescript_type = "string | null")]
+    pub type OptStr;
+    /// `string[]`
+    #[wasm_bindgen(typescript_type = "string[]")]
+    pub type StringArray;
+    /// `ReferrerDecision`
+    #[wasm_bindgen(typescript_type = "ReferrerDecision")]
+    pub type ReferrerDecisionJs;
+    /// `PageReferrerDecision`
+    #[wasm_bindgen(typescript_type = "PageReferrerDecision")]
+    pub type PageReferrerDecisionJs;
+    /// `ReferrerDiagnostic[]`
+    #[wasm_bindgen(typescript_type = "ReferrerDiagnostic[]")]
+    pub type ReferrerDiagnosticArray;
+    /// `ReferrerOptions | undefined`
+    #[wasm_bindgen(typescript_type = "ReferrerOptions")]
+    pub type ReferrerOptionsJs;
+    /// `DateInput | null | undefined`
+    #[wasm_bindgen(typescript_type = "DateInput | null")]
+    pub type DateInputJs;
+    /// `KeyStatus`
+    #[wasm_bindgen(typescript_type = "KeyStatus")]
+    pub type KeyStatusJs;
+    /// `KeyStatusOptions`
+    #[wasm_bindgen(typescript_type = "KeyStatusOptions")]
+    pub type KeyStatusOptionsJs;
+    /// `[SlotStatus, SlotStatus]`
+    #[wasm_bindgen(typescript_type = "[SlotStatus, SlotStatus]")]
+    pub type SlotStatusPair;
+    /// `RotationPlan`
+    #[wasm_bindgen(typescript_type = "RotationPlan")]
+    pub type RotationPlanJs;
+    /// `RotationPlanOptions`
+    #[wasm_bindgen(typescript_type = "RotationPlanOptions")]
+    pub type RotationPlanOptionsJs;
+    /// `ApiKeyCredentialsOptions`
+    #[wasm_bindgen(typescript_type = "ApiKeyCredentialsOptions")]
+    pub type ApiKeyCredentialsOptionsJs;
+    /// `PrivilegeInfo`
+    #[wasm_bindgen(typescript_type = "PrivilegeInfo")]
+    pub type PrivilegeInfoJs;
+    /// `PrivilegeInfo[]`
+    #[wasm_bindgen(typescript_type = "PrivilegeInfo[]")]
+    pub type PrivilegeInfoArray;
+    /// `ServicePrivilege | null`
+    #[wasm_bindgen(typescript_type = "ServicePrivilege | null")]
+    pub type ServicePrivilegeJs;
+    /// `AccountFacts`
+    #[wasm_bindgen(typescript_type = "AccountFacts")]
+    pub type AccountFactsJs;
+    /// `Requirement[]`
+    #[wasm_bindgen(typescript_type = "Requirement[]")]
+    pub type RequirementArray;
+    /// `Date | null`
+    #[wasm_bindgen(typescript_type = "Date | null")]
+    pub type DateOrNull;
+    /// `object` (the portal's JSON, as parsed)
+    #[wasm_bindgen(typescript_type = "Record<string, unknown>")]
+    pub type JsonObject;
+}

@@ -1,0 +1,68 @@
+// Shared helpers for the JS tests: start the emulator binary on free ports, launch Debian's
+// Chromium through playwright-core, and load the built package in Node.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const emulatorBin = process.env.EMULATOR_BIN ?? join(root, "target", "release", "portal-emulator");
+
+/** Starts portal-emulator on free ports; resolves once it prints its URLs. */
+export async function startEmulator(args = []) {
+  const child = spawn(
+    emulatorBin,
+    ["--port", "0", "--alt-port", "0", "--www", join(root, "www"), "--pkg", join(root, "pkg"), "--log", "warn", ...args],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  let err = "";
+  child.stderr.on("data", (d) => { err += d; });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`emulator did not start: ${err}`)), 15000);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /Demo:\s+(http:\/\/\S+?)\/?\s/.exec(out);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`emulator exited ${code}: ${err}`)); });
+  });
+  const alt = /Second origin[^:]*: (http:\/\/\S+?)\/?\s/.exec(out)?.[1] ?? null;
+  const login = /username: (\S+)\s+password: (\S+)/.exec(out);
+  return {
+    url,
+    altUrl: alt,
+    portal: `${url}/portal`,
+    username: login?.[1],
+    password: login?.[2],
+    stdout: () => out,
+    stderr: () => err,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve(child.exitCode);
+      child.once("exit", (code) => resolve(code));
+      child.kill("SIGTERM");
+    }),
+    kill9: () => new Promise((resolve) => { child.once("exit", resolve); child.kill("SIGKILL"); }),
+  };
+}
+
+/** Debian's Chromium, headless (playwright gives it a fresh profile), with the flags this
+ * closed network needs. */
+export async function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+}
+
+/** Imports the built package in Node and initialises it from the .wasm bytes. */
+export async function loadPackage() {
+  const mod = await import(join(root, "pkg", "index.js"));
+  await mod.default({ module_or_path: readFileSync(join(root, "pkg", "apikey_credentials_bg.wasm")) });
+  return mod;
+}

@@ -1,0 +1,5 @@
+//! Boundary tests in Node (`cargo test --target wasm32-unknown-unknown`).
+#![cfg(target_arch = "wasm32")]
+
+#[path = "web/common.rs"]
+mod common;
