@@ -23,13 +23,25 @@ mod browser_only {
         let d: JsValue = referrer::check_page_referrer(&list, &req).unwrap().into();
         // The test page is http://127.0.0.1:<port>: potentially trustworthy, so an https request
         // carries the origin, and the origin is in the list.
-        let r = Reflect::get(&d, &"referrer".into()).unwrap().as_string().unwrap();
+        let r = Reflect::get(&d, &"referrer".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
         assert_eq!(r, format!("{origin}/"));
-        assert_eq!(Reflect::get(&d, &"allowed".into()).unwrap().as_bool(), Some(true));
+        assert_eq!(
+            Reflect::get(&d, &"allowed".into()).unwrap().as_bool(),
+            Some(true)
+        );
         // Same page, plain-http service: a downgrade from a trustworthy origin sends nothing.
         let req: types::Str = JsValue::from_str("http://tiles.example.net/").unchecked_into();
         let d: JsValue = referrer::check_page_referrer(&list, &req).unwrap().into();
         assert!(Reflect::get(&d, &"referrer".into()).unwrap().is_null());
-        assert_eq!(Reflect::get(&d, &"noReferrerCause".into()).unwrap().as_string().as_deref(), Some("downgrade"));
+        assert_eq!(
+            Reflect::get(&d, &"noReferrerCause".into())
+                .unwrap()
+                .as_string()
+                .as_deref(),
+            Some("downgrade")
+        );
     }
 }

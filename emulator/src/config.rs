@@ -85,14 +85,27 @@ impl Config {
                 None => (flag.clone(), None),
             };
             let mut value = |what: &str| -> Result<String, String> {
-                inline.clone().or_else(|| it.next()).ok_or_else(|| format!("{what} needs a value"))
+                inline
+                    .clone()
+                    .or_else(|| it.next())
+                    .ok_or_else(|| format!("{what} needs a value"))
             };
             match name.as_str() {
                 "--help" | "-h" => return Ok(None),
-                "--bind" => c.bind = value("--bind")?.parse().map_err(|_| "--bind: not an IP address".to_string())?,
-                "--port" => c.port = value("--port")?.parse().map_err(|_| "--port: not a port number".to_string())?,
+                "--bind" => {
+                    c.bind = value("--bind")?
+                        .parse()
+                        .map_err(|_| "--bind: not an IP address".to_string())?
+                }
+                "--port" => {
+                    c.port = value("--port")?
+                        .parse()
+                        .map_err(|_| "--port: not a port number".to_string())?
+                }
                 "--alt-port" => {
-                    let p: u16 = value("--alt-port")?.parse().map_err(|_| "--alt-port: not a port number".to_string())?;
+                    let p: u16 = value("--alt-port")?
+                        .parse()
+                        .map_err(|_| "--alt-port: not a port number".to_string())?;
                     c.alt_port = if p == 0 { None } else { Some(p) };
                 }
                 "--www" => c.www = Some(PathBuf::from(value("--www")?)),
@@ -121,7 +134,10 @@ impl Config {
             }
         }
         if c.pkg.is_none() {
-            c.pkg = c.www.as_ref().and_then(|w| w.parent().map(|p| p.join("pkg")));
+            c.pkg = c
+                .www
+                .as_ref()
+                .and_then(|w| w.parent().map(|p| p.join("pkg")));
         }
         Ok(Some(c))
     }

@@ -76,14 +76,23 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
                 .await;
         }));
     }
-    Ok(Running { addr, alt_addr, shutdown: tx, tasks })
+    Ok(Running {
+        addr,
+        alt_addr,
+        shutdown: tx,
+        tasks,
+    })
 }
 
 /// Runs until Ctrl-C (or SIGTERM).
 pub async fn serve(config: Config) -> std::io::Result<()> {
     let level = config.log;
     let running = start(config).await?;
-    log::line(level, log::LogLevel::Error, &format!("portal-emulator listening on {}", running.url()));
+    log::line(
+        level,
+        log::LogLevel::Error,
+        &format!("portal-emulator listening on {}", running.url()),
+    );
     println!("Demo:   {}/", running.url());
     println!("Portal: {}/portal/sharing/rest", running.url());
     if let Some(a) = running.alt_addr {
@@ -98,13 +107,14 @@ pub async fn serve(config: Config) -> std::io::Result<()> {
 async fn wait_for_signal() {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}

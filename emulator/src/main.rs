@@ -1,6 +1,5 @@
 //! `portal-emulator`: a local ArcGIS portal for demos and tests. See `--help`.
 
-
 use portal_emulator::{config::Config, serve};
 
 #[tokio::main]

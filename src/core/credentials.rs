@@ -11,7 +11,9 @@
 use crate::core::error::{Error, Result};
 use crate::core::expiry::{key_status, normalize_expiry, KeyStatus, Thresholds};
 use crate::core::keys::ApiKey;
-use crate::core::privileges::{self, grants, item_access_ids, item_access_privilege, MAX_ITEM_ACCESS};
+use crate::core::privileges::{
+    self, grants, item_access_ids, item_access_privilege, MAX_ITEM_ACCESS,
+};
 use crate::core::referrer::{ReferrerRules, RulesOptions};
 use crate::core::rotation::{plan_rotation, PlanOptions, RotationPlan, SlotInput};
 use crate::core::time::Millis;
@@ -42,7 +44,11 @@ impl KeySlot {
     /// The slot's status at `now`. An empty slot reports `invalidated` with no date; use
     /// [`KeySlot::generated`] to tell "never generated" apart.
     pub fn status(&self, now: Millis, thresholds: Thresholds) -> KeyStatus {
-        let active = if self.generated() { self.active } else { Some(false) };
+        let active = if self.generated() {
+            self.active
+        } else {
+            Some(false)
+        };
         key_status(self.expires_at, now, thresholds, active)
     }
 }
@@ -60,7 +66,8 @@ pub fn validate_expiration(now: Millis, expires_at: Millis) -> Result<()> {
     if expires_at <= now {
         return Err(Error::ExpiryInPast);
     }
-    let latest = latest_expiration(now).ok_or_else(|| Error::invalid("now", "the date is out of range."))?;
+    let latest =
+        latest_expiration(now).ok_or_else(|| Error::invalid("now", "the date is out of range."))?;
     if expires_at > latest {
         return Err(Error::ExpiryTooFar {
             requested: expires_at,
@@ -112,13 +119,22 @@ impl Credentials {
     /// expirations normalised (`-1` → none).
     pub fn new(mut data: CredentialsData) -> Result<Self> {
         if data.http_referrers.len() > MAX_REFERRERS {
-            return Err(Error::InputTooLarge { what: "referrer list", limit: MAX_REFERRERS });
+            return Err(Error::InputTooLarge {
+                what: "referrer list",
+                limit: MAX_REFERRERS,
+            });
         }
         if data.privileges.len() > MAX_PRIVILEGES {
-            return Err(Error::InputTooLarge { what: "privilege list", limit: MAX_PRIVILEGES });
+            return Err(Error::InputTooLarge {
+                what: "privilege list",
+                limit: MAX_PRIVILEGES,
+            });
         }
         if item_access_ids(&data.privileges).len() > MAX_ITEM_ACCESS {
-            return Err(Error::InputTooLarge { what: "item access list", limit: MAX_ITEM_ACCESS });
+            return Err(Error::InputTooLarge {
+                what: "item access list",
+                limit: MAX_ITEM_ACCESS,
+            });
         }
         for (i, s) in data.slots.iter_mut().enumerate() {
             s.expires_at = normalize_expiry(s.expires_at);
@@ -127,7 +143,11 @@ impl Credentials {
                     if usize::from(named) != i + 1 {
                         return Err(Error::invalid(
                             "keys",
-                            format!("key {} belongs to slot {named}, not slot {}.", k.masked(), i + 1),
+                            format!(
+                                "key {} belongs to slot {named}, not slot {}.",
+                                k.masked(),
+                                i + 1
+                            ),
                         ));
                     }
                 }
@@ -147,18 +167,31 @@ impl Credentials {
         for (k, exp) in keys {
             match k.slot() {
                 Some(n) => {
-                    let s = slots.get_mut(slot_index(n)?).ok_or(Error::InvalidSlot(i64::from(n)))?;
+                    let s = slots
+                        .get_mut(slot_index(n)?)
+                        .ok_or(Error::InvalidSlot(i64::from(n)))?;
                     if s.key.is_some() {
                         return Err(Error::invalid("keys", format!("two keys name slot {n}.")));
                     }
-                    *s = KeySlot { expires_at: normalize_expiry(exp), active: None, key: Some(k) };
+                    *s = KeySlot {
+                        expires_at: normalize_expiry(exp),
+                        active: None,
+                        key: Some(k),
+                    };
                 }
                 None => untagged.push((k, exp)),
             }
         }
         for (k, exp) in untagged {
-            let free = slots.iter_mut().find(|s| s.key.is_none()).ok_or(Error::TooManyKeys)?;
-            *free = KeySlot { expires_at: normalize_expiry(exp), active: None, key: Some(k) };
+            let free = slots
+                .iter_mut()
+                .find(|s| s.key.is_none())
+                .ok_or(Error::TooManyKeys)?;
+            *free = KeySlot {
+                expires_at: normalize_expiry(exp),
+                active: None,
+                key: Some(k),
+            };
         }
         Ok(slots)
     }
@@ -170,11 +203,17 @@ impl Credentials {
 
     /// One slot (1 or 2).
     pub fn slot(&self, slot: u8) -> Result<&KeySlot> {
-        self.data.slots.get(slot_index(slot)?).ok_or(Error::InvalidSlot(i64::from(slot)))
+        self.data
+            .slots
+            .get(slot_index(slot)?)
+            .ok_or(Error::InvalidSlot(i64::from(slot)))
     }
 
     fn slot_mut(&mut self, slot: u8) -> Result<&mut KeySlot> {
-        self.data.slots.get_mut(slot_index(slot)?).ok_or(Error::InvalidSlot(i64::from(slot)))
+        self.data
+            .slots
+            .get_mut(slot_index(slot)?)
+            .ok_or(Error::InvalidSlot(i64::from(slot)))
     }
 
     /// Both slots' status at `now`.
@@ -190,7 +229,10 @@ impl Credentials {
 
     /// `true` when item access includes `item_id`.
     pub fn can_access_item(&self, item_id: &str) -> bool {
-        self.data.privileges.iter().any(|p| *p == item_access_privilege(item_id))
+        self.data
+            .privileges
+            .iter()
+            .any(|p| *p == item_access_privilege(item_id))
     }
 
     /// The item ids granted.
@@ -206,22 +248,39 @@ impl Credentials {
     /// The rotation plan at `opts.now`.
     pub fn rotation_plan(&self, opts: PlanOptions) -> RotationPlan {
         let [a, b] = &self.data.slots;
-        let input = |s: &KeySlot| SlotInput { expires_at: s.expires_at, active: s.active, generated: s.generated() };
+        let input = |s: &KeySlot| SlotInput {
+            expires_at: s.expires_at,
+            active: s.active,
+            generated: s.generated(),
+        };
         plan_rotation([input(a), input(b)], opts)
     }
 
     /// Records a newly generated key in `slot` (first generation or regeneration): the slot's
     /// previous key, if any, is invalid from now on.
-    pub fn record_generated(&mut self, slot: u8, now: Millis, expires_at: Millis, key: Option<ApiKey>) -> Result<()> {
+    pub fn record_generated(
+        &mut self,
+        slot: u8,
+        now: Millis,
+        expires_at: Millis,
+        key: Option<ApiKey>,
+    ) -> Result<()> {
         validate_expiration(now, expires_at)?;
         if let Some(k) = &key {
             if let Some(named) = k.slot() {
                 if named != slot {
-                    return Err(Error::invalid("key", format!("the new key names slot {named}, not slot {slot}.")));
+                    return Err(Error::invalid(
+                        "key",
+                        format!("the new key names slot {named}, not slot {slot}."),
+                    ));
                 }
             }
         }
-        *self.slot_mut(slot)? = KeySlot { expires_at: Some(expires_at), active: Some(true), key };
+        *self.slot_mut(slot)? = KeySlot {
+            expires_at: Some(expires_at),
+            active: Some(true),
+            key,
+        };
         Ok(())
     }
 
@@ -234,13 +293,20 @@ impl Credentials {
     }
 
     /// Replaces the privileges. Every key is invalidated by this, so it needs `confirm`.
-    pub fn set_privileges(&mut self, privileges: Vec<String>, confirm_invalidates_keys: bool) -> Result<()> {
+    pub fn set_privileges(
+        &mut self,
+        privileges: Vec<String>,
+        confirm_invalidates_keys: bool,
+    ) -> Result<()> {
         if !confirm_invalidates_keys {
             return Err(Error::ConfirmationRequired(
                 "Editing privileges invalidates both API keys of these credentials.",
             ));
         }
-        let c = Credentials::new(CredentialsData { privileges, ..self.data.clone() })?;
+        let c = Credentials::new(CredentialsData {
+            privileges,
+            ..self.data.clone()
+        })?;
         self.data = c.data;
         for s in self.data.slots.iter_mut() {
             if s.generated() {
@@ -255,7 +321,10 @@ impl Credentials {
     /// with the checker's diagnostics, never stored.
     pub fn set_referrers(&mut self, referrers: Vec<String>) -> Result<()> {
         if referrers.len() > MAX_REFERRERS {
-            return Err(Error::InputTooLarge { what: "referrer list", limit: MAX_REFERRERS });
+            return Err(Error::InputTooLarge {
+                what: "referrer list",
+                limit: MAX_REFERRERS,
+            });
         }
         let rules = ReferrerRules::new(&referrers, RulesOptions::default())?;
         let problems = rules.entry_errors();
@@ -268,7 +337,11 @@ impl Credentials {
 
     /// Describes every privilege (unknown strings kept).
     pub fn describe_privileges(&self) -> Vec<privileges::PrivilegeInfo> {
-        self.data.privileges.iter().map(|p| privileges::describe(p)).collect()
+        self.data
+            .privileges
+            .iter()
+            .map(|p| privileges::describe(p))
+            .collect()
     }
 }
 
@@ -280,7 +353,10 @@ mod tests {
     const NOW: Millis = 1_767_225_600_000; // 2026-01-01
 
     fn key(slot: u8, tail: &str) -> ApiKey {
-        ApiKey::new(format!("AAPTabcdefghijklmnopqrstuvwxyz0123456789.AT{slot}_{tail}")).unwrap()
+        ApiKey::new(format!(
+            "AAPTabcdefghijklmnopqrstuvwxyz0123456789.AT{slot}_{tail}"
+        ))
+        .unwrap()
     }
 
     #[test]
@@ -288,8 +364,14 @@ mod tests {
         let latest = latest_expiration(NOW).unwrap();
         assert_eq!(latest, NOW + 365 * DAY_MS);
         assert!(validate_expiration(NOW, latest).is_ok());
-        assert_eq!(validate_expiration(NOW, latest + 1).unwrap_err().code(), "EXPIRY_TOO_FAR");
-        assert_eq!(validate_expiration(NOW, NOW).unwrap_err().code(), "EXPIRY_IN_PAST");
+        assert_eq!(
+            validate_expiration(NOW, latest + 1).unwrap_err().code(),
+            "EXPIRY_TOO_FAR"
+        );
+        assert_eq!(
+            validate_expiration(NOW, NOW).unwrap_err().code(),
+            "EXPIRY_IN_PAST"
+        );
         assert!(validate_expiration(NOW, NOW + 1).is_ok());
         // 2028-02-29 + one year = 2029-02-28.
         let leap = 1_835_395_200_000; // 2028-02-29T00:00:00Z
@@ -298,12 +380,23 @@ mod tests {
 
     #[test]
     fn at_most_two_keys() {
-        let three = vec![(key(1, "aaaaaaaa"), None), (key(2, "bbbbbbbb"), None), (key(1, "cccccccc"), None)];
-        assert_eq!(Credentials::assign_keys(three).unwrap_err().code(), "TOO_MANY_KEYS");
+        let three = vec![
+            (key(1, "aaaaaaaa"), None),
+            (key(2, "bbbbbbbb"), None),
+            (key(1, "cccccccc"), None),
+        ];
+        assert_eq!(
+            Credentials::assign_keys(three).unwrap_err().code(),
+            "TOO_MANY_KEYS"
+        );
         let dup = vec![(key(1, "aaaaaaaa"), None), (key(1, "cccccccc"), None)];
-        assert_eq!(Credentials::assign_keys(dup).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(
+            Credentials::assign_keys(dup).unwrap_err().code(),
+            "INVALID_ARGUMENT"
+        );
         let legacy = ApiKey::new("AAPKlegacykey1234567890").unwrap();
-        let slots = Credentials::assign_keys(vec![(key(2, "bbbbbbbb"), Some(-1)), (legacy, None)]).unwrap();
+        let slots =
+            Credentials::assign_keys(vec![(key(2, "bbbbbbbb"), Some(-1)), (legacy, None)]).unwrap();
         assert!(slots[0].key.as_ref().unwrap().expose().starts_with("AAPK"));
         assert_eq!(slots[1].expires_at, None);
     }
@@ -314,23 +407,43 @@ mod tests {
             item_id: "i".into(),
             privileges: vec!["premium:user:basemaps".into()],
             slots: [
-                KeySlot { expires_at: Some(NOW + 10 * DAY_MS), active: Some(true), key: Some(key(1, "aaaaaaaa")) },
+                KeySlot {
+                    expires_at: Some(NOW + 10 * DAY_MS),
+                    active: Some(true),
+                    key: Some(key(1, "aaaaaaaa")),
+                },
                 KeySlot::default(),
             ],
             ..Default::default()
         })
         .unwrap();
         assert!(!c.slot(2).unwrap().generated());
-        c.record_generated(2, NOW, NOW + 300 * DAY_MS, Some(key(2, "bbbbbbbb"))).unwrap();
+        c.record_generated(2, NOW, NOW + 300 * DAY_MS, Some(key(2, "bbbbbbbb")))
+            .unwrap();
         assert_eq!(c.slot(2).unwrap().active, Some(true));
         assert_eq!(
-            c.record_generated(1, NOW, NOW + 400 * DAY_MS, None).unwrap_err().code(),
+            c.record_generated(1, NOW, NOW + 400 * DAY_MS, None)
+                .unwrap_err()
+                .code(),
             "EXPIRY_TOO_FAR"
         );
-        assert_eq!(c.record_generated(3, NOW, NOW + DAY_MS, None).unwrap_err().code(), "INVALID_SLOT");
+        assert_eq!(
+            c.record_generated(3, NOW, NOW + DAY_MS, None)
+                .unwrap_err()
+                .code(),
+            "INVALID_SLOT"
+        );
         // Regenerating slot 1 replaces the old key.
-        c.record_generated(1, NOW, NOW + 100 * DAY_MS, Some(key(1, "cccccccc"))).unwrap();
-        assert!(c.slot(1).unwrap().key.as_ref().unwrap().expose().ends_with("cccccccc"));
+        c.record_generated(1, NOW, NOW + 100 * DAY_MS, Some(key(1, "cccccccc")))
+            .unwrap();
+        assert!(c
+            .slot(1)
+            .unwrap()
+            .key
+            .as_ref()
+            .unwrap()
+            .expose()
+            .ends_with("cccccccc"));
         c.record_invalidated(1).unwrap();
         assert_eq!(c.slot(1).unwrap().active, Some(false));
         assert!(c.slot(1).unwrap().key.is_none());
@@ -338,8 +451,13 @@ mod tests {
             c.set_privileges(vec![], false).unwrap_err().code(),
             "CONFIRMATION_REQUIRED"
         );
-        c.set_privileges(vec!["premium:user:geocode".into()], true).unwrap();
-        assert!(c.data().slots.iter().all(|s| s.active == Some(false) && s.key.is_none()));
+        c.set_privileges(vec!["premium:user:geocode".into()], true)
+            .unwrap();
+        assert!(c
+            .data()
+            .slots
+            .iter()
+            .all(|s| s.active == Some(false) && s.key.is_none()));
         assert!(c.has_privilege("premium:user:geocode"));
     }
 
@@ -347,17 +465,26 @@ mod tests {
     fn referrer_edits_are_checked() {
         let mut c = Credentials::new(CredentialsData::default()).unwrap();
         assert_eq!(
-            c.set_referrers(vec!["https://ok.example.com".into(), "*".into()]).unwrap_err().code(),
+            c.set_referrers(vec!["https://ok.example.com".into(), "*".into()])
+                .unwrap_err()
+                .code(),
             "INVALID_REFERRER"
         );
-        c.set_referrers(vec!["https://ok.example.com".into()]).unwrap();
+        c.set_referrers(vec!["https://ok.example.com".into()])
+            .unwrap();
         assert_eq!(c.data().http_referrers.len(), 1);
     }
 
     #[test]
     fn keys_must_sit_in_their_slot() {
         let r = Credentials::new(CredentialsData {
-            slots: [KeySlot { key: Some(key(2, "bbbbbbbb")), ..Default::default() }, KeySlot::default()],
+            slots: [
+                KeySlot {
+                    key: Some(key(2, "bbbbbbbb")),
+                    ..Default::default()
+                },
+                KeySlot::default(),
+            ],
             ..Default::default()
         });
         assert_eq!(r.unwrap_err().code(), "INVALID_ARGUMENT");

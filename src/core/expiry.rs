@@ -172,7 +172,8 @@ mod tests {
 
     #[test]
     fn boundaries_to_the_millisecond() {
-        let cases: &[(Option<Millis>, Option<bool>, KeyState, Option<i64>)] = &[
+        type Case = (Option<Millis>, Option<bool>, KeyState, Option<i64>);
+        let cases: &[Case] = &[
             (None, None, KeyState::Unknown, None),
             (Some(-1), None, KeyState::Unknown, None),
             (Some(-1), Some(true), KeyState::Unknown, None),
@@ -180,13 +181,38 @@ mod tests {
             (Some(NOW - 1), None, KeyState::Expired, Some(-1)),
             (Some(NOW + 1), None, KeyState::Critical, Some(0)),
             (Some(NOW + 7 * DAY_MS), None, KeyState::Critical, Some(7)),
-            (Some(NOW + 7 * DAY_MS + 1), None, KeyState::Expiring, Some(7)),
+            (
+                Some(NOW + 7 * DAY_MS + 1),
+                None,
+                KeyState::Expiring,
+                Some(7),
+            ),
             (Some(NOW + 30 * DAY_MS), None, KeyState::Expiring, Some(30)),
-            (Some(NOW + 30 * DAY_MS + 1), None, KeyState::Active, Some(30)),
-            (Some(NOW + 365 * DAY_MS), Some(true), KeyState::Active, Some(365)),
-            (Some(NOW + 365 * DAY_MS), Some(false), KeyState::Invalidated, Some(365)),
+            (
+                Some(NOW + 30 * DAY_MS + 1),
+                None,
+                KeyState::Active,
+                Some(30),
+            ),
+            (
+                Some(NOW + 365 * DAY_MS),
+                Some(true),
+                KeyState::Active,
+                Some(365),
+            ),
+            (
+                Some(NOW + 365 * DAY_MS),
+                Some(false),
+                KeyState::Invalidated,
+                Some(365),
+            ),
             (None, Some(false), KeyState::Invalidated, None),
-            (Some(NOW - DAY_MS), Some(false), KeyState::Invalidated, Some(-1)),
+            (
+                Some(NOW - DAY_MS),
+                Some(false),
+                KeyState::Invalidated,
+                Some(-1),
+            ),
         ];
         for (exp, active, state, days) in cases {
             let s = st(*exp, *active);
@@ -206,12 +232,24 @@ mod tests {
     fn thresholds_are_validated() {
         assert!(Thresholds::new(-1.0, 7.0).is_err());
         assert!(Thresholds::new(30.0, f64::NAN).is_err());
-        assert_eq!(Thresholds::new(1.0, -0.5).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(
+            Thresholds::new(1.0, -0.5).unwrap_err().code(),
+            "INVALID_ARGUMENT"
+        );
         let t = Thresholds::new(0.0, 0.0).unwrap();
-        assert_eq!(key_status(Some(NOW + 1), NOW, t, None).state, KeyState::Active);
+        assert_eq!(
+            key_status(Some(NOW + 1), NOW, t, None).state,
+            KeyState::Active
+        );
         let t = Thresholds::new(0.5, 0.25).unwrap();
-        assert_eq!(key_status(Some(NOW + DAY_MS / 4), NOW, t, None).state, KeyState::Critical);
-        assert_eq!(key_status(Some(NOW + DAY_MS / 2), NOW, t, None).state, KeyState::Expiring);
+        assert_eq!(
+            key_status(Some(NOW + DAY_MS / 4), NOW, t, None).state,
+            KeyState::Critical
+        );
+        assert_eq!(
+            key_status(Some(NOW + DAY_MS / 2), NOW, t, None).state,
+            KeyState::Expiring
+        );
     }
 
     #[test]

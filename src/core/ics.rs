@@ -90,12 +90,17 @@ fn action_text(plan: &Reminder) -> String {
 /// before. Fails when the plan has no date to act by.
 pub fn rotation_reminder_ics(plan: &Reminder, ctx: &ReminderContext) -> Result<String> {
     let at: Millis = plan.act_by.ok_or_else(|| {
-        Error::invalid("plan", "the plan has no date to act by, so there is nothing to remind of.")
+        Error::invalid(
+            "plan",
+            "the plan has no date to act by, so there is nothing to remind of.",
+        )
     })?;
-    let start = ical_utc(at).ok_or_else(|| Error::invalid("plan", "the act-by date is out of range."))?;
+    let start =
+        ical_utc(at).ok_or_else(|| Error::invalid("plan", "the act-by date is out of range."))?;
     let end = ical_utc(at.saturating_add(30 * 60 * 1000))
         .ok_or_else(|| Error::invalid("plan", "the act-by date is out of range."))?;
-    let stamp = ical_utc(plan.now).ok_or_else(|| Error::invalid("plan", "the plan date is out of range."))?;
+    let stamp = ical_utc(plan.now)
+        .ok_or_else(|| Error::invalid("plan", "the plan date is out of range."))?;
     let what = action_text(plan);
     let title = ctx.title.as_deref().unwrap_or("API key credentials");
     let item = ctx.item_id.as_deref().unwrap_or("credentials");
@@ -107,7 +112,10 @@ pub fn rotation_reminder_ics(plan: &Reminder, ctx: &ReminderContext) -> Result<S
     let mut out = String::with_capacity(1024);
     push_line(&mut out, "BEGIN:VCALENDAR");
     push_line(&mut out, "VERSION:2.0");
-    push_line(&mut out, "PRODID:-//apikey-credentials//rotation reminder//EN");
+    push_line(
+        &mut out,
+        "PRODID:-//apikey-credentials//rotation reminder//EN",
+    );
     push_line(&mut out, "CALSCALE:GREGORIAN");
     push_line(&mut out, "METHOD:PUBLISH");
     push_line(&mut out, "BEGIN:VEVENT");
@@ -122,7 +130,13 @@ pub fn rotation_reminder_ics(plan: &Reminder, ctx: &ReminderContext) -> Result<S
     push_line(&mut out, &format!("DTSTAMP:{stamp}"));
     push_line(&mut out, &format!("DTSTART:{start}"));
     push_line(&mut out, &format!("DTEND:{end}"));
-    push_line(&mut out, &format!("SUMMARY:{}", escape(&format!("ArcGIS API key rotation: {what} ({title})"))));
+    push_line(
+        &mut out,
+        &format!(
+            "SUMMARY:{}",
+            escape(&format!("ArcGIS API key rotation: {what} ({title})"))
+        ),
+    );
     let mut desc = format!("{}\nCredentials: {title}", plan.reason);
     if let Some(url) = &ctx.url {
         desc.push_str("\nSettings: ");
@@ -131,12 +145,18 @@ pub fn rotation_reminder_ics(plan: &Reminder, ctx: &ReminderContext) -> Result<S
     push_line(&mut out, &format!("DESCRIPTION:{}", escape(&desc)));
     if let Some(url) = &ctx.url {
         if url.starts_with("https://") || url.starts_with("http://") {
-            push_line(&mut out, &format!("URL:{}", url.replace(['\r', '\n', ' '], "")));
+            push_line(
+                &mut out,
+                &format!("URL:{}", url.replace(['\r', '\n', ' '], "")),
+            );
         }
     }
     push_line(&mut out, "BEGIN:VALARM");
     push_line(&mut out, "ACTION:DISPLAY");
-    push_line(&mut out, &format!("DESCRIPTION:{}", escape(&format!("Tomorrow: {what}"))));
+    push_line(
+        &mut out,
+        &format!("DESCRIPTION:{}", escape(&format!("Tomorrow: {what}"))),
+    );
     push_line(&mut out, "TRIGGER:-P1D");
     push_line(&mut out, "END:VALARM");
     push_line(&mut out, "END:VEVENT");
@@ -156,10 +176,19 @@ mod tests {
     fn plan() -> RotationPlan {
         plan_rotation(
             [
-                SlotInput { expires_at: Some(NOW + 20 * DAY_MS), active: Some(true), generated: true },
+                SlotInput {
+                    expires_at: Some(NOW + 20 * DAY_MS),
+                    active: Some(true),
+                    generated: true,
+                },
                 SlotInput::default(),
             ],
-            PlanOptions { now: NOW, thresholds: Thresholds::default(), deploy_lead_days: 7.0, in_use: None },
+            PlanOptions {
+                now: NOW,
+                thresholds: Thresholds::default(),
+                deploy_lead_days: 7.0,
+                in_use: None,
+            },
         )
     }
 
@@ -187,6 +216,11 @@ mod tests {
     fn no_date_no_reminder() {
         let mut p: Reminder = (&plan()).into();
         p.act_by = None;
-        assert_eq!(rotation_reminder_ics(&p, &ReminderContext::default()).unwrap_err().code(), "INVALID_ARGUMENT");
+        assert_eq!(
+            rotation_reminder_ics(&p, &ReminderContext::default())
+                .unwrap_err()
+                .code(),
+            "INVALID_ARGUMENT"
+        );
     }
 }

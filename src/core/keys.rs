@@ -56,7 +56,10 @@ pub fn key_slot(key: &str) -> Option<u8> {
     }
     let tail = bytes.get(bytes.len() - 13..)?;
     let (head, rest) = tail.split_at(5);
-    if !rest.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_') {
+    if !rest
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+    {
         return None;
     }
     match head {
@@ -99,10 +102,16 @@ impl ApiKey {
     pub fn new(raw: impl Into<String>) -> crate::core::error::Result<Self> {
         let raw = raw.into();
         if raw.is_empty() {
-            return Err(crate::core::Error::invalid("key", "the key is empty; pass the API key string."));
+            return Err(crate::core::Error::invalid(
+                "key",
+                "the key is empty; pass the API key string.",
+            ));
         }
         if raw.len() > MAX_KEY_LEN {
-            return Err(crate::core::Error::InputTooLarge { what: "key", limit: MAX_KEY_LEN });
+            return Err(crate::core::Error::InputTooLarge {
+                what: "key",
+                limit: MAX_KEY_LEN,
+            });
         }
         if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(crate::core::Error::invalid(

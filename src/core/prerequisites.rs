@@ -112,7 +112,9 @@ pub fn check_prerequisites(facts: &AccountFacts) -> Vec<Requirement> {
         } else if v_ok {
             format!("ArcGIS Enterprise version {v} supports API key credentials (11.4 or later).")
         } else {
-            format!("ArcGIS Enterprise version {v} is too old: API key credentials need 11.4 or later.")
+            format!(
+                "ArcGIS Enterprise version {v} is too old: API key credentials need 11.4 or later."
+            )
         },
     });
     out

@@ -51,46 +51,186 @@ use PrivilegeGroup::*;
 /// `(privilege, group, label)` for every known privilege.
 pub const CATALOG: &[(&str, PrivilegeGroup, &str)] = &[
     ("premium:user:basemaps", LocationServices, "Basemap styles"),
-    ("premium:user:staticbasemaptiles", LocationServices, "Static basemap tiles (beta)"),
-    ("premium:user:staticMaps", LocationServices, "Static maps (beta)"),
+    (
+        "premium:user:staticbasemaptiles",
+        LocationServices,
+        "Static basemap tiles (beta)",
+    ),
+    (
+        "premium:user:staticMaps",
+        LocationServices,
+        "Static maps (beta)",
+    ),
     ("premium:user:places", LocationServices, "Places"),
     ("premium:user:geocode", LocationServices, "Geocoding"),
-    ("premium:user:geocode:temporary", LocationServices, "Geocoding (not stored)"),
-    ("premium:user:geocode:stored", LocationServices, "Geocoding (stored)"),
+    (
+        "premium:user:geocode:temporary",
+        LocationServices,
+        "Geocoding (not stored)",
+    ),
+    (
+        "premium:user:geocode:stored",
+        LocationServices,
+        "Geocoding (stored)",
+    ),
     ("premium:user:elevation", LocationServices, "Elevation"),
-    ("premium:user:geoenrichment", LocationServices, "GeoEnrichment"),
-    ("premium:user:demographics", LocationServices, "Demographics"),
-    ("premium:user:featurereport", LocationServices, "Feature reports"),
-    ("premium:user:networkanalysis", LocationServices, "Network analysis (all)"),
-    ("premium:user:networkanalysis:routing", LocationServices, "Routing"),
-    ("premium:user:networkanalysis:optimizedrouting", LocationServices, "Optimized routing"),
-    ("premium:user:networkanalysis:servicearea", LocationServices, "Service areas"),
-    ("premium:user:networkanalysis:closestfacility", LocationServices, "Closest facility"),
-    ("premium:user:networkanalysis:origindestinationcostmatrix", LocationServices, "Origin-destination cost matrix"),
-    ("premium:user:networkanalysis:locationallocation", LocationServices, "Location-allocation"),
-    ("premium:user:networkanalysis:vehiclerouting", LocationServices, "Vehicle routing"),
-    ("premium:user:networkanalysis:snaptoroads", LocationServices, "Snap to roads"),
-    ("premium:user:networkanalysis:lastmiledelivery", LocationServices, "Last-mile delivery"),
-    ("portal:apikey:basemaps", LocationServices, "Basemaps (legacy)"),
-    ("premium:user:spatialanalysis", SpatialAnalysis, "Spatial analysis"),
-    ("premium:publisher:rasteranalysis", SpatialAnalysis, "Raster analysis"),
-    ("premium:publisher:geoanalytics", SpatialAnalysis, "GeoAnalytics"),
-    ("portal:user:createItem", GeneralPortal, "Create, update and delete content"),
-    ("portal:user:shareToGroup", GeneralPortal, "Share with groups"),
+    (
+        "premium:user:geoenrichment",
+        LocationServices,
+        "GeoEnrichment",
+    ),
+    (
+        "premium:user:demographics",
+        LocationServices,
+        "Demographics",
+    ),
+    (
+        "premium:user:featurereport",
+        LocationServices,
+        "Feature reports",
+    ),
+    (
+        "premium:user:networkanalysis",
+        LocationServices,
+        "Network analysis (all)",
+    ),
+    (
+        "premium:user:networkanalysis:routing",
+        LocationServices,
+        "Routing",
+    ),
+    (
+        "premium:user:networkanalysis:optimizedrouting",
+        LocationServices,
+        "Optimized routing",
+    ),
+    (
+        "premium:user:networkanalysis:servicearea",
+        LocationServices,
+        "Service areas",
+    ),
+    (
+        "premium:user:networkanalysis:closestfacility",
+        LocationServices,
+        "Closest facility",
+    ),
+    (
+        "premium:user:networkanalysis:origindestinationcostmatrix",
+        LocationServices,
+        "Origin-destination cost matrix",
+    ),
+    (
+        "premium:user:networkanalysis:locationallocation",
+        LocationServices,
+        "Location-allocation",
+    ),
+    (
+        "premium:user:networkanalysis:vehiclerouting",
+        LocationServices,
+        "Vehicle routing",
+    ),
+    (
+        "premium:user:networkanalysis:snaptoroads",
+        LocationServices,
+        "Snap to roads",
+    ),
+    (
+        "premium:user:networkanalysis:lastmiledelivery",
+        LocationServices,
+        "Last-mile delivery",
+    ),
+    (
+        "portal:apikey:basemaps",
+        LocationServices,
+        "Basemaps (legacy)",
+    ),
+    (
+        "premium:user:spatialanalysis",
+        SpatialAnalysis,
+        "Spatial analysis",
+    ),
+    (
+        "premium:publisher:rasteranalysis",
+        SpatialAnalysis,
+        "Raster analysis",
+    ),
+    (
+        "premium:publisher:geoanalytics",
+        SpatialAnalysis,
+        "GeoAnalytics",
+    ),
+    (
+        "portal:user:createItem",
+        GeneralPortal,
+        "Create, update and delete content",
+    ),
+    (
+        "portal:user:shareToGroup",
+        GeneralPortal,
+        "Share with groups",
+    ),
     ("portal:user:joinGroup", GeneralPortal, "Join groups"),
     ("portal:user:createGroup", GeneralPortal, "Create groups"),
-    ("portal:user:allowBetaAccess", GeneralPortal, "Use beta apps and features"),
-    ("portal:user:viewOrgItems", GeneralPortal, "View organization content"),
-    ("portal:user:viewOrgUsers", GeneralPortal, "View organization members"),
-    ("portal:user:viewOrgGroups", GeneralPortal, "View organization groups"),
-    ("portal:admin:viewUsers", AdministrativePortal, "View all members"),
-    ("portal:admin:updateUsers", AdministrativePortal, "Update members"),
-    ("portal:admin:deleteUsers", AdministrativePortal, "Delete members"),
-    ("portal:admin:inviteUsers", AdministrativePortal, "Invite members (Online only)"),
-    ("portal:admin:disableUsers", AdministrativePortal, "Disable members"),
-    ("portal:admin:changeUserRoles", AdministrativePortal, "Change member roles"),
-    ("portal:admin:viewItems", AdministrativePortal, "View all content"),
-    ("portal:admin:viewGroups", AdministrativePortal, "View all groups"),
+    (
+        "portal:user:allowBetaAccess",
+        GeneralPortal,
+        "Use beta apps and features",
+    ),
+    (
+        "portal:user:viewOrgItems",
+        GeneralPortal,
+        "View organization content",
+    ),
+    (
+        "portal:user:viewOrgUsers",
+        GeneralPortal,
+        "View organization members",
+    ),
+    (
+        "portal:user:viewOrgGroups",
+        GeneralPortal,
+        "View organization groups",
+    ),
+    (
+        "portal:admin:viewUsers",
+        AdministrativePortal,
+        "View all members",
+    ),
+    (
+        "portal:admin:updateUsers",
+        AdministrativePortal,
+        "Update members",
+    ),
+    (
+        "portal:admin:deleteUsers",
+        AdministrativePortal,
+        "Delete members",
+    ),
+    (
+        "portal:admin:inviteUsers",
+        AdministrativePortal,
+        "Invite members (Online only)",
+    ),
+    (
+        "portal:admin:disableUsers",
+        AdministrativePortal,
+        "Disable members",
+    ),
+    (
+        "portal:admin:changeUserRoles",
+        AdministrativePortal,
+        "Change member roles",
+    ),
+    (
+        "portal:admin:viewItems",
+        AdministrativePortal,
+        "View all content",
+    ),
+    (
+        "portal:admin:viewGroups",
+        AdministrativePortal,
+        "View all groups",
+    ),
 ];
 
 /// The prefix of item-access privileges.
@@ -172,25 +312,89 @@ pub fn grants(granted: &[String], required: &str) -> bool {
 
 /// How a service URL is recognised: by a path marker (the emulator mirrors the real paths).
 const SERVICES: &[(&str, &str, &str)] = &[
-    ("/styles/v2/", "premium:user:basemaps", "Basemap styles service"),
-    ("/arcgis/rest/services/styles/", "premium:user:basemaps", "Basemap styles service"),
-    ("/static-map-tiles/", "premium:user:staticbasemaptiles", "Static basemap tiles service"),
-    ("/beta/tiles/", "premium:user:staticbasemaptiles", "Static basemap tiles service"),
-    ("/GeocodeServer", "premium:user:geocode", "Geocoding service"),
+    (
+        "/styles/v2/",
+        "premium:user:basemaps",
+        "Basemap styles service",
+    ),
+    (
+        "/arcgis/rest/services/styles/",
+        "premium:user:basemaps",
+        "Basemap styles service",
+    ),
+    (
+        "/static-map-tiles/",
+        "premium:user:staticbasemaptiles",
+        "Static basemap tiles service",
+    ),
+    (
+        "/beta/tiles/",
+        "premium:user:staticbasemaptiles",
+        "Static basemap tiles service",
+    ),
+    (
+        "/GeocodeServer",
+        "premium:user:geocode",
+        "Geocoding service",
+    ),
     ("/places-service/", "premium:user:places", "Places service"),
     ("/places/", "premium:user:places", "Places service"),
-    ("/World/Route/", "premium:user:networkanalysis:routing", "Routing service"),
-    ("/World/ServiceAreas/", "premium:user:networkanalysis:servicearea", "Service area service"),
-    ("/World/ClosestFacility/", "premium:user:networkanalysis:closestfacility", "Closest facility service"),
-    ("/World/OriginDestinationCostMatrix/", "premium:user:networkanalysis:origindestinationcostmatrix", "Origin-destination cost matrix service"),
-    ("/World/LocationAllocation/", "premium:user:networkanalysis:locationallocation", "Location-allocation service"),
-    ("/World/VehicleRoutingProblem", "premium:user:networkanalysis:vehiclerouting", "Vehicle routing service"),
-    ("/World/SnapToRoads", "premium:user:networkanalysis:snaptoroads", "Snap to roads service"),
-    ("/World/LastMileDelivery", "premium:user:networkanalysis:lastmiledelivery", "Last-mile delivery service"),
+    (
+        "/World/Route/",
+        "premium:user:networkanalysis:routing",
+        "Routing service",
+    ),
+    (
+        "/World/ServiceAreas/",
+        "premium:user:networkanalysis:servicearea",
+        "Service area service",
+    ),
+    (
+        "/World/ClosestFacility/",
+        "premium:user:networkanalysis:closestfacility",
+        "Closest facility service",
+    ),
+    (
+        "/World/OriginDestinationCostMatrix/",
+        "premium:user:networkanalysis:origindestinationcostmatrix",
+        "Origin-destination cost matrix service",
+    ),
+    (
+        "/World/LocationAllocation/",
+        "premium:user:networkanalysis:locationallocation",
+        "Location-allocation service",
+    ),
+    (
+        "/World/VehicleRoutingProblem",
+        "premium:user:networkanalysis:vehiclerouting",
+        "Vehicle routing service",
+    ),
+    (
+        "/World/SnapToRoads",
+        "premium:user:networkanalysis:snaptoroads",
+        "Snap to roads service",
+    ),
+    (
+        "/World/LastMileDelivery",
+        "premium:user:networkanalysis:lastmiledelivery",
+        "Last-mile delivery service",
+    ),
     ("/elevation/", "premium:user:elevation", "Elevation service"),
-    ("/GeoEnrichment/enrich", "premium:user:geoenrichment", "GeoEnrichment service"),
-    ("/GeoEnrichment/Demographics", "premium:user:demographics", "Demographics service"),
-    ("/GeoEnrichment/standardgeographyquery", "premium:user:geoenrichment", "GeoEnrichment service"),
+    (
+        "/GeoEnrichment/enrich",
+        "premium:user:geoenrichment",
+        "GeoEnrichment service",
+    ),
+    (
+        "/GeoEnrichment/Demographics",
+        "premium:user:demographics",
+        "Demographics service",
+    ),
+    (
+        "/GeoEnrichment/standardgeographyquery",
+        "premium:user:geoenrichment",
+        "GeoEnrichment service",
+    ),
 ];
 
 /// The privilege a well-known ArcGIS service URL needs, and the service's name. Matching is on
@@ -198,7 +402,10 @@ const SERVICES: &[(&str, &str, &str)] = &[
 pub fn required_privilege(url: &str) -> Option<(&'static str, &'static str)> {
     let path_start = url
         .find("://")
-        .and_then(|i| url.get(i + 3..).and_then(|rest| rest.find('/').map(|j| i + 3 + j)))
+        .and_then(|i| {
+            url.get(i + 3..)
+                .and_then(|rest| rest.find('/').map(|j| i + 3 + j))
+        })
         .unwrap_or(0);
     let end = url.find(['?', '#']).unwrap_or(url.len());
     let path = url.get(path_start..end.max(path_start))?;
@@ -226,12 +433,24 @@ mod tests {
     #[test]
     fn services_need_privileges() {
         let u = "https://basemapstyles-api.arcgis.com/arcgis/rest/services/styles/v2/styles/arcgis/navigation";
-        assert_eq!(required_privilege(u).map(|p| p.0), Some("premium:user:basemaps"));
+        assert_eq!(
+            required_privilege(u).map(|p| p.0),
+            Some("premium:user:basemaps")
+        );
         let g = "https://geocode-api.arcgis.com/arcgis/rest/services/World/GeocodeServer/findAddressCandidates?f=json";
-        assert_eq!(required_privilege(g).map(|p| p.0), Some("premium:user:geocode"));
+        assert_eq!(
+            required_privilege(g).map(|p| p.0),
+            Some("premium:user:geocode")
+        );
         let r = "https://route-api.arcgis.com/arcgis/rest/services/World/Route/NAServer/Route_World/solve";
-        assert_eq!(required_privilege(r).map(|p| p.0), Some("premium:user:networkanalysis:routing"));
-        assert_eq!(required_privilege("https://example.com/x?q=/styles/v2/"), None);
+        assert_eq!(
+            required_privilege(r).map(|p| p.0),
+            Some("premium:user:networkanalysis:routing")
+        );
+        assert_eq!(
+            required_privilege("https://example.com/x?q=/styles/v2/"),
+            None
+        );
         assert_eq!(required_privilege("not a url"), None);
     }
 

@@ -155,7 +155,11 @@ pub fn plan_rotation(slots: [SlotInput; 2], opts: PlanOptions) -> RotationPlan {
     let (current, other) = match ok {
         [false, false] => {
             // Regenerate the slot whose key died first (an empty slot counts as oldest).
-            let target = if rank(&st2) < rank(&st1) || !in2.generated { 2 } else { 1 };
+            let target = if rank(&st2) < rank(&st1) || !in2.generated {
+                2
+            } else {
+                1
+            };
             let target = if !in1.generated { 1 } else { target };
             return mk(
                 None,
@@ -178,13 +182,17 @@ pub fn plan_rotation(slots: [SlotInput; 2], opts: PlanOptions) -> RotationPlan {
     let cur = if current == 1 { st1 } else { st2 };
     let oth = if other == 1 { st1 } else { st2 };
     let other_usable = ok.get(usize::from(other - 1)).copied().unwrap_or(false);
-    let window = |s: &KeyStatus| s.expires_at.map(|e| e.saturating_sub(days_ms(opts.thresholds.warn_days())));
+    let window = |s: &KeyStatus| {
+        s.expires_at
+            .map(|e| e.saturating_sub(days_ms(opts.thresholds.warn_days())))
+    };
 
     if !other_usable {
         if cur.state.needs_attention() {
-            let act_by = cur
-                .expires_at
-                .map(|e| e.saturating_sub(days_ms(opts.deploy_lead_days)).max(opts.now));
+            let act_by = cur.expires_at.map(|e| {
+                e.saturating_sub(days_ms(opts.deploy_lead_days))
+                    .max(opts.now)
+            });
             return mk(
                 Some(current),
                 RotationAction::GenerateSecondary,
@@ -289,7 +297,15 @@ mod tests {
     fn every_combination_of_slot_states() {
         use RotationAction as A;
         use S::*;
-        let all = [Empty, Healthy, Expiring, Critical, Expired, Invalidated, Unknown];
+        let all = [
+            Empty,
+            Healthy,
+            Expiring,
+            Critical,
+            Expired,
+            Invalidated,
+            Unknown,
+        ];
         for a in all {
             for b in all {
                 let p = plan_rotation([mk(a, 0), mk(b, 1)], opts(None));
@@ -349,7 +365,10 @@ mod tests {
         assert_eq!(p.action, RotationAction::InvalidateOld);
         assert_eq!(p.action_slot, Some(1));
         // Key 1 invalidated: nothing to do until key 2's window.
-        let p = plan_rotation([slot(Some(20), false), slot(Some(365), true)], opts(Some(2)));
+        let p = plan_rotation(
+            [slot(Some(20), false), slot(Some(365), true)],
+            opts(Some(2)),
+        );
         assert_eq!(p.action, RotationAction::None);
         assert_eq!(p.act_by, Some(NOW + 335 * DAY_MS));
     }

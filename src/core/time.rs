@@ -78,7 +78,14 @@ fn civil(ms: Millis) -> Option<(u32, u32, u32, u32, u32, u32)> {
     use chrono::{Datelike, Timelike};
     let dt = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)?;
     let year = u32::try_from(dt.year()).ok().filter(|y| *y <= 9999)?;
-    Some((year, dt.month(), dt.day(), dt.hour(), dt.minute(), dt.second()))
+    Some((
+        year,
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second(),
+    ))
 }
 
 /// Appends `n` zero-padded to `width` digits (without the float/format machinery in wasm).
@@ -98,7 +105,10 @@ fn push_num(out: &mut String, n: u32, width: usize) {
         }
     }
     let start = cap - len;
-    if let Some(s) = digits.get(start..).and_then(|d| core::str::from_utf8(d).ok()) {
+    if let Some(s) = digits
+        .get(start..)
+        .and_then(|d| core::str::from_utf8(d).ok())
+    {
         out.push_str(s);
     }
 }

@@ -84,9 +84,17 @@ fn ms(v: Option<f64>) -> Option<i64> {
 }
 
 /// Builds the credentials data from the item and its registration.
-pub fn credentials_from_portal(item: &ItemJson, app: &RegisteredAppJson, portal_url: &str) -> CredentialsData {
+pub fn credentials_from_portal(
+    item: &ItemJson,
+    app: &RegisteredAppJson,
+    portal_url: &str,
+) -> CredentialsData {
     CredentialsData {
-        item_id: if item.id.is_empty() { app.item_id.clone() } else { item.id.clone() },
+        item_id: if item.id.is_empty() {
+            app.item_id.clone()
+        } else {
+            item.id.clone()
+        },
         title: item.title.clone(),
         owner: item.owner.clone(),
         portal_url: portal_url.to_string(),
@@ -94,8 +102,16 @@ pub fn credentials_from_portal(item: &ItemJson, app: &RegisteredAppJson, portal_
         privileges: app.privileges.clone(),
         http_referrers: app.http_referrers.clone(),
         slots: [
-            KeySlot { expires_at: ms(item.api_token1_expiration_date), active: app.api_token1_active, key: None },
-            KeySlot { expires_at: ms(item.api_token2_expiration_date), active: app.api_token2_active, key: None },
+            KeySlot {
+                expires_at: ms(item.api_token1_expiration_date),
+                active: app.api_token1_active,
+                key: None,
+            },
+            KeySlot {
+                expires_at: ms(item.api_token2_expiration_date),
+                active: app.api_token2_active,
+                key: None,
+            },
         ],
         is_personal: app.is_personal_api_token,
     }
@@ -103,10 +119,22 @@ pub fn credentials_from_portal(item: &ItemJson, app: &RegisteredAppJson, portal_
 
 /// Builds the credentials data a bare key can see (`portals/self` → `appInfo`): the key sits in
 /// the slot its tail names (slot 1 when it has none), active, with the reported expiration.
-pub fn credentials_from_app_info(info: &AppInfoJson, key: ApiKey, portal_url: &str) -> CredentialsData {
+pub fn credentials_from_app_info(
+    info: &AppInfoJson,
+    key: ApiKey,
+    portal_url: &str,
+) -> CredentialsData {
     let slot = key.slot().unwrap_or(1);
-    let filled = KeySlot { expires_at: ms(info.expiration_date), active: Some(true), key: Some(key) };
-    let slots = if slot == 2 { [KeySlot::default(), filled] } else { [filled, KeySlot::default()] };
+    let filled = KeySlot {
+        expires_at: ms(info.expiration_date),
+        active: Some(true),
+        key: Some(key),
+    };
+    let slots = if slot == 2 {
+        [KeySlot::default(), filled]
+    } else {
+        [filled, KeySlot::default()]
+    };
     CredentialsData {
         item_id: info.item_id.clone(),
         title: info.app_title.clone(),

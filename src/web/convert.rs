@@ -19,7 +19,9 @@ pub fn date_in(v: &JsValue, what: &str) -> JsResult<Option<Millis>> {
     } else if let Some(n) = v.as_f64() {
         n
     } else {
-        return Err(invalid_argument(&format!("{what} must be a Date or a number of milliseconds since 1970.")));
+        return Err(invalid_argument(&format!(
+            "{what} must be a Date or a number of milliseconds since 1970."
+        )));
     };
     millis_from_f64(n)
         .map(Some)
@@ -127,6 +129,7 @@ pub fn options<T: JsOptions>(v: JsValue, what: &str) -> JsResult<T> {
 }
 
 /// A plain object under construction.
+#[derive(Default)]
 pub struct Obj(Object);
 
 impl Obj {

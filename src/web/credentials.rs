@@ -4,7 +4,9 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{array, date_in, date_out, get, opt_date_out, opt_str, options, req_string, Obj};
+use super::convert::{
+    array, date_in, date_out, get, opt_date_out, opt_str, options, req_string, Obj,
+};
 use super::error::{from_core, invalid_argument, JsResult};
 use super::keys::{now_or_clock, status_obj, thresholds};
 use super::types::*;
@@ -13,7 +15,9 @@ use crate::core::ics::{rotation_reminder_ics as core_ics, Reminder, ReminderCont
 use crate::core::keys::ApiKey;
 use crate::core::referrer::RulesOptions;
 use crate::core::rotation::{PlanOptions, RotationAction, RotationPlan, DEFAULT_DEPLOY_LEAD_DAYS};
-use crate::portal::types::{credentials_from_app_info, credentials_from_portal, AppInfoJson, ItemJson, RegisteredAppJson};
+use crate::portal::types::{
+    credentials_from_app_info, credentials_from_portal, AppInfoJson, ItemJson, RegisteredAppJson,
+};
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -45,12 +49,31 @@ struct CredentialsOptionsJs {
 }
 
 impl super::convert::JsOptions for CredentialsOptionsJs {
-    const KEYS: &'static [&'static str] = &["itemId", "title", "owner", "portalUrl", "clientId", "privileges", "httpReferrers", "key1", "key2", "isPersonalAPIToken"];
+    const KEYS: &'static [&'static str] = &[
+        "itemId",
+        "title",
+        "owner",
+        "portalUrl",
+        "clientId",
+        "privileges",
+        "httpReferrers",
+        "key1",
+        "key2",
+        "isPersonalAPIToken",
+    ];
 
     fn check_nested(v: &JsValue, what: &str) -> JsResult<()> {
         use super::convert::{check_keys, get};
-        check_keys(&get(v, "key1"), SlotOptionsJs::KEYS, &format!("{what}.key1"))?;
-        check_keys(&get(v, "key2"), SlotOptionsJs::KEYS, &format!("{what}.key2"))
+        check_keys(
+            &get(v, "key1"),
+            SlotOptionsJs::KEYS,
+            &format!("{what}.key1"),
+        )?;
+        check_keys(
+            &get(v, "key2"),
+            SlotOptionsJs::KEYS,
+            &format!("{what}.key2"),
+        )
     }
 }
 
@@ -66,7 +89,8 @@ struct PlanOptionsJs {
 }
 
 impl super::convert::JsOptions for PlanOptionsJs {
-    const KEYS: &'static [&'static str] = &["now", "warnDays", "criticalDays", "deployLeadDays", "inUse"];
+    const KEYS: &'static [&'static str] =
+        &["now", "warnDays", "criticalDays", "deployLeadDays", "inUse"];
 }
 
 #[derive(Deserialize, Default)]
@@ -81,12 +105,18 @@ impl super::convert::JsOptions for ThresholdOptionsJs {
 }
 
 fn slot_from(o: Option<SlotOptionsJs>, what: &str) -> JsResult<KeySlot> {
-    let Some(o) = o else { return Ok(KeySlot::default()) };
+    let Some(o) = o else {
+        return Ok(KeySlot::default());
+    };
     let key = match o.key {
         Some(k) => Some(ApiKey::new(k).map_err(from_core)?),
         None => None,
     };
-    Ok(KeySlot { expires_at: date_in(&o.expires_at, what)?, active: o.active, key })
+    Ok(KeySlot {
+        expires_at: date_in(&o.expires_at, what)?,
+        active: o.active,
+        key,
+    })
 }
 
 /// API key credentials: an item holding up to two keys, with privileges, item access and
@@ -116,7 +146,9 @@ impl ApiKeyCredentials {
 
 fn json_arg<T: serde::de::DeserializeOwned>(v: &JsValue, what: &str) -> JsResult<T> {
     if !v.is_object() || v.is_array() {
-        return Err(invalid_argument(&format!("{what} must be the portal's JSON object.")));
+        return Err(invalid_argument(&format!(
+            "{what} must be the portal's JSON object."
+        )));
     }
     serde_wasm_bindgen::from_value(v.clone()).map_err(|e| invalid_argument(&format!("{what}: {e}")))
 }
@@ -132,7 +164,9 @@ impl ApiKeyCredentials {
     #[wasm_bindgen(constructor)]
     pub fn new(options: ApiKeyCredentialsOptionsJs) -> JsResult<ApiKeyCredentials> {
         let o: CredentialsOptionsJs = super::convert::options(options.into(), "options")?;
-        let item_id = o.item_id.ok_or_else(|| invalid_argument("options.itemId is required."))?;
+        let item_id = o
+            .item_id
+            .ok_or_else(|| invalid_argument("options.itemId is required."))?;
         let data = CredentialsData {
             item_id,
             title: o.title.unwrap_or_default(),
@@ -141,10 +175,15 @@ impl ApiKeyCredentials {
             client_id: o.client_id,
             privileges: o.privileges.unwrap_or_default(),
             http_referrers: o.http_referrers.unwrap_or_default(),
-            slots: [slot_from(o.key1, "key1.expiresAt")?, slot_from(o.key2, "key2.expiresAt")?],
+            slots: [
+                slot_from(o.key1, "key1.expiresAt")?,
+                slot_from(o.key2, "key2.expiresAt")?,
+            ],
             is_personal: o.is_personal_api_token,
         };
-        Ok(ApiKeyCredentials { inner: Credentials::new(data).map_err(from_core)? })
+        Ok(ApiKeyCredentials {
+            inner: Credentials::new(data).map_err(from_core)?,
+        })
     }
 
     /// Builds credentials from the portal's item JSON (`content/items/{id}`) and its
@@ -166,7 +205,9 @@ impl ApiKeyCredentials {
             None => String::new(),
         };
         let data = credentials_from_portal(&item, &app, &portal);
-        Ok(ApiKeyCredentials { inner: Credentials::new(data).map_err(from_core)? })
+        Ok(ApiKeyCredentials {
+            inner: Credentials::new(data).map_err(from_core)?,
+        })
     }
 
     /// Builds what a bare key can see of its credentials, from `portals/self` (its `appInfo`).
@@ -189,7 +230,9 @@ impl ApiKeyCredentials {
             None => String::new(),
         };
         let data = credentials_from_app_info(&info, key, &portal);
-        Ok(ApiKeyCredentials { inner: Credentials::new(data).map_err(from_core)? })
+        Ok(ApiKeyCredentials {
+            inner: Credentials::new(data).map_err(from_core)?,
+        })
     }
 
     /// The credentials item's id.
@@ -225,19 +268,39 @@ impl ApiKeyCredentials {
     /// All privileges, item access included.
     #[wasm_bindgen(getter)]
     pub fn privileges(&self) -> StringArray {
-        array(self.inner.data().privileges.iter().map(|p| JsValue::from_str(p))).unchecked_into()
+        array(
+            self.inner
+                .data()
+                .privileges
+                .iter()
+                .map(|p| JsValue::from_str(p)),
+        )
+        .unchecked_into()
     }
 
     /// The item ids the keys can access.
     #[wasm_bindgen(getter, js_name = itemAccess)]
     pub fn item_access(&self) -> StringArray {
-        array(self.inner.item_access().iter().map(|p| JsValue::from_str(p))).unchecked_into()
+        array(
+            self.inner
+                .item_access()
+                .iter()
+                .map(|p| JsValue::from_str(p)),
+        )
+        .unchecked_into()
     }
 
     /// The referrer restrictions (empty: unrestricted).
     #[wasm_bindgen(getter, js_name = httpReferrers)]
     pub fn http_referrers(&self) -> StringArray {
-        array(self.inner.data().http_referrers.iter().map(|p| JsValue::from_str(p))).unchecked_into()
+        array(
+            self.inner
+                .data()
+                .http_referrers
+                .iter()
+                .map(|p| JsValue::from_str(p)),
+        )
+        .unchecked_into()
     }
 
     /// Personal-scope credentials (`isPersonalAPIToken`), when known.
@@ -249,7 +312,13 @@ impl ApiKeyCredentials {
     /// Every privilege with its documentation group and label.
     #[wasm_bindgen(getter, js_name = privilegeDetails)]
     pub fn privilege_details(&self) -> PrivilegeInfoArray {
-        array(self.inner.describe_privileges().iter().map(super::privileges::info_js)).unchecked_into()
+        array(
+            self.inner
+                .describe_privileges()
+                .iter()
+                .map(super::privileges::info_js),
+        )
+        .unchecked_into()
     }
 
     /// Both slots' status at `now` (default: the current time).
@@ -272,7 +341,14 @@ impl ApiKeyCredentials {
             status_obj(s)
                 .set("slot", JsValue::from_f64((i + 1) as f64))
                 .set("generated", slot.is_some_and(KeySlot::generated))
-                .set("maskedKey", opt_str(slot.and_then(|s| s.key.as_ref()).map(|k| k.masked()).as_deref()))
+                .set(
+                    "maskedKey",
+                    opt_str(
+                        slot.and_then(|s| s.key.as_ref())
+                            .map(|k| k.masked())
+                            .as_deref(),
+                    ),
+                )
                 .build()
         });
         Ok(array(out).unchecked_into())
@@ -281,12 +357,17 @@ impl ApiKeyCredentials {
     /// `true` when the privileges grant `privilege`.
     #[wasm_bindgen(js_name = hasPrivilege)]
     pub fn has_privilege(&self, privilege: &Str) -> JsResult<bool> {
-        Ok(self.inner.has_privilege(&req_string(privilege, "privilege")?))
+        Ok(self
+            .inner
+            .has_privilege(&req_string(privilege, "privilege")?))
     }
 
     /// `true` when item access includes `itemId`.
     #[wasm_bindgen(js_name = canAccessItem)]
-    pub fn can_access_item(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str) -> JsResult<bool> {
+    pub fn can_access_item(
+        &self,
+        #[wasm_bindgen(js_name = itemId)] item_id: &Str,
+    ) -> JsResult<bool> {
         Ok(self.inner.can_access_item(&req_string(item_id, "itemId")?))
     }
 
@@ -297,7 +378,10 @@ impl ApiKeyCredentials {
             Some(r) => super::convert::opt_string(&r, "referrer")?,
             None => None,
         };
-        let rules = self.inner.referrer_rules(RulesOptions::default()).map_err(from_core)?;
+        let rules = self
+            .inner
+            .referrer_rules(RulesOptions::default())
+            .map_err(from_core)?;
         Ok(rules.allows(r.as_deref()))
     }
 
@@ -308,21 +392,36 @@ impl ApiKeyCredentials {
     /// plan.action; plan.actBy;
     /// ```
     #[wasm_bindgen(js_name = rotationPlan)]
-    pub fn rotation_plan(&self, options: Option<RotationPlanOptionsJs>) -> JsResult<RotationPlanJs> {
+    pub fn rotation_plan(
+        &self,
+        options: Option<RotationPlanOptionsJs>,
+    ) -> JsResult<RotationPlanJs> {
         let o: PlanOptionsJs = options_or_default(options.map(JsValue::from))?;
         let now = now_or_clock(&o.now)?;
         let t = thresholds(o.warn_days, o.critical_days)?;
         let lead = o.deploy_lead_days.unwrap_or(DEFAULT_DEPLOY_LEAD_DAYS);
         if !lead.is_finite() || lead < 0.0 {
-            return Err(invalid_argument("deployLeadDays must be a finite number of days, zero or more."));
+            return Err(invalid_argument(
+                "deployLeadDays must be a finite number of days, zero or more.",
+            ));
         }
         if let Some(s) = o.in_use {
             if s != 1 && s != 2 {
                 return Err(invalid_argument("inUse must be 1 or 2."));
             }
         }
-        let plan = self.inner.rotation_plan(PlanOptions { now, thresholds: t, deploy_lead_days: lead, in_use: o.in_use });
-        Ok(plan_js(&plan, Some(&self.inner.data().item_id), Some(&self.inner.data().title)).unchecked_into())
+        let plan = self.inner.rotation_plan(PlanOptions {
+            now,
+            thresholds: t,
+            deploy_lead_days: lead,
+            in_use: o.in_use,
+        });
+        Ok(plan_js(
+            &plan,
+            Some(&self.inner.data().item_id),
+            Some(&self.inner.data().title),
+        )
+        .unchecked_into())
     }
 
     /// The raw key held in `slot`, or `null`. This is the one call that reveals a key: never
@@ -341,7 +440,10 @@ impl ApiKeyCredentials {
             Obj::new()
                 .set("expiresAt", opt_date_out(s.expires_at))
                 .set("active", s.active.map_or(JsValue::NULL, JsValue::from_bool))
-                .set("maskedKey", opt_str(s.key.as_ref().map(|k| k.masked()).as_deref()))
+                .set(
+                    "maskedKey",
+                    opt_str(s.key.as_ref().map(|k| k.masked()).as_deref()),
+                )
                 .build()
         };
         let [a, b] = &d.slots;
@@ -349,8 +451,14 @@ impl ApiKeyCredentials {
             .set("itemId", d.item_id.as_str())
             .set("title", d.title.as_str())
             .set("owner", d.owner.as_str())
-            .set("privileges", array(d.privileges.iter().map(|p| JsValue::from_str(p))))
-            .set("httpReferrers", array(d.http_referrers.iter().map(|p| JsValue::from_str(p))))
+            .set(
+                "privileges",
+                array(d.privileges.iter().map(|p| JsValue::from_str(p))),
+            )
+            .set(
+                "httpReferrers",
+                array(d.http_referrers.iter().map(|p| JsValue::from_str(p))),
+            )
             .set("key1", slot(a))
             .set("key2", slot(b))
             .build()
@@ -360,9 +468,18 @@ impl ApiKeyCredentials {
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
         let d = self.inner.data();
-        let k = |s: &KeySlot| s.key.as_ref().map_or_else(|| "none".to_string(), |k| k.masked());
+        let k = |s: &KeySlot| {
+            s.key
+                .as_ref()
+                .map_or_else(|| "none".to_string(), |k| k.masked())
+        };
         let [a, b] = &d.slots;
-        format!("ApiKeyCredentials({}: key 1 {}, key 2 {})", d.item_id, k(a), k(b))
+        format!(
+            "ApiKeyCredentials({}: key 1 {}, key 2 {})",
+            d.item_id,
+            k(a),
+            k(b)
+        )
     }
 }
 
@@ -374,12 +491,23 @@ fn options_or_default<T: super::convert::JsOptions>(v: Option<JsValue>) -> JsRes
 pub fn plan_js(p: &RotationPlan, item_id: Option<&str>, title: Option<&str>) -> JsValue {
     Obj::new()
         .set("now", date_out(p.now))
-        .set("useSlot", p.use_slot.map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))))
+        .set(
+            "useSlot",
+            p.use_slot
+                .map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))),
+        )
         .set("action", p.action.as_str())
-        .set("actionSlot", p.action_slot.map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))))
+        .set(
+            "actionSlot",
+            p.action_slot
+                .map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))),
+        )
         .set("actBy", opt_date_out(p.act_by))
         .set("reason", p.reason.as_str())
-        .set("slots", array(p.slots.iter().map(|s| status_obj(s).build())))
+        .set(
+            "slots",
+            array(p.slots.iter().map(|s| status_obj(s).build())),
+        )
         .set("itemId", opt_str(item_id))
         .set("title", opt_str(title))
         .build()
@@ -398,15 +526,25 @@ pub fn rotation_reminder_ics(plan: &RotationPlanJs) -> JsResult<String> {
     if !p.is_object() {
         return Err(invalid_argument("plan must be a RotationPlan object."));
     }
-    let now = date_in(&get(p, "now"), "plan.now")?.ok_or_else(|| invalid_argument("plan.now is required."))?;
+    let now = date_in(&get(p, "now"), "plan.now")?
+        .ok_or_else(|| invalid_argument("plan.now is required."))?;
     let act_by = date_in(&get(p, "actBy"), "plan.actBy")?;
     let action = get(p, "action")
         .as_string()
         .and_then(|a| RotationAction::parse(&a))
         .ok_or_else(|| invalid_argument("plan.action is not a rotation action."))?;
-    let action_slot = get(p, "actionSlot").as_f64().filter(|s| *s == 1.0 || *s == 2.0).map(|s| s as u8);
+    let action_slot = get(p, "actionSlot")
+        .as_f64()
+        .filter(|s| *s == 1.0 || *s == 2.0)
+        .map(|s| s as u8);
     let reason = get(p, "reason").as_string().unwrap_or_default();
-    let reminder = Reminder { now, act_by, action, action_slot, reason };
+    let reminder = Reminder {
+        now,
+        act_by,
+        action,
+        action_slot,
+        reason,
+    };
     let ctx = ReminderContext {
         title: get(p, "title").as_string(),
         item_id: get(p, "itemId").as_string(),
@@ -414,4 +552,3 @@ pub fn rotation_reminder_ics(plan: &RotationPlanJs) -> JsResult<String> {
     };
     core_ics(&reminder, &ctx).map_err(from_core)
 }
-

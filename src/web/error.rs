@@ -35,7 +35,12 @@ extern "C" {
 }
 
 /// Builds a `CredentialError` value.
-pub fn credential_error(code: &str, message: &str, portal_code: Option<i64>, details: JsValue) -> JsValue {
+pub fn credential_error(
+    code: &str,
+    message: &str,
+    portal_code: Option<i64>,
+    details: JsValue,
+) -> JsValue {
     let pc = portal_code.map_or(JsValue::UNDEFINED, |c| JsValue::from_f64(c as f64));
     JsCredentialError::new(code, message, pc, details).into()
 }

@@ -7,7 +7,9 @@ use wasm_bindgen::JsCast;
 use super::convert::{date_in, opt_date_out, opt_num, Obj};
 use super::error::{from_core, JsResult};
 use super::types::{DateInputJs, KeyStatusJs, KeyStatusOptionsJs, Str};
-use crate::core::expiry::{key_status as core_status, KeyStatus, Thresholds, DEFAULT_CRITICAL_DAYS, DEFAULT_WARN_DAYS};
+use crate::core::expiry::{
+    key_status as core_status, KeyStatus, Thresholds, DEFAULT_CRITICAL_DAYS, DEFAULT_WARN_DAYS,
+};
 use crate::core::keys;
 use crate::core::time::Millis;
 
@@ -32,7 +34,11 @@ impl super::convert::JsOptions for StatusOptionsJs {
 
 /// Thresholds from optional day counts (defaults 30 and 7).
 pub fn thresholds(warn: Option<f64>, critical: Option<f64>) -> JsResult<Thresholds> {
-    Thresholds::new(warn.unwrap_or(DEFAULT_WARN_DAYS), critical.unwrap_or(DEFAULT_CRITICAL_DAYS)).map_err(from_core)
+    Thresholds::new(
+        warn.unwrap_or(DEFAULT_WARN_DAYS),
+        critical.unwrap_or(DEFAULT_CRITICAL_DAYS),
+    )
+    .map_err(from_core)
 }
 
 /// `now` from an option, or the clock.
@@ -62,10 +68,15 @@ pub fn key_status(
     options: Option<KeyStatusOptionsJs>,
 ) -> JsResult<KeyStatusJs> {
     let expires = date_in(expires_at.as_ref(), "expiresAt")?;
-    let o: StatusOptionsJs = super::convert::options(options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED), "options")?;
+    let o: StatusOptionsJs = super::convert::options(
+        options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED),
+        "options",
+    )?;
     let t = thresholds(o.warn_days, o.critical_days)?;
     let now = now_or_clock(&o.now)?;
-    Ok(status_obj(&core_status(expires, now, t, o.active)).build().unchecked_into())
+    Ok(status_obj(&core_status(expires, now, t, o.active))
+        .build()
+        .unchecked_into())
 }
 
 /// The slot (1 or 2) a key belongs to, from its `.AT1_` / `.AT2_` tail; `null` for legacy keys.
@@ -85,7 +96,9 @@ pub fn key_slot(key: &Str) -> JsResult<Option<u8>> {
 /// ```
 #[wasm_bindgen(js_name = isLegacyKey)]
 pub fn is_legacy_key(key: &Str) -> JsResult<bool> {
-    Ok(keys::is_legacy_key(&super::convert::req_string(key, "key")?))
+    Ok(keys::is_legacy_key(&super::convert::req_string(
+        key, "key",
+    )?))
 }
 
 /// A display form of a key: the first and last four characters (`AAPT…e1HB`); keys shorter than
@@ -98,4 +111,3 @@ pub fn is_legacy_key(key: &Str) -> JsResult<bool> {
 pub fn mask_key(key: &Str) -> JsResult<String> {
     Ok(keys::mask_key(&super::convert::req_string(key, "key")?))
 }
-

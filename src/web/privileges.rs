@@ -38,7 +38,12 @@ pub fn describe_privilege(privilege: &Str) -> JsResult<PrivilegeInfoJs> {
 /// ```
 #[wasm_bindgen(js_name = privilegeCatalog)]
 pub fn privilege_catalog() -> PrivilegeInfoArray {
-    array(privileges::CATALOG.iter().map(|(p, _, _)| info_js(&privileges::describe(p)))).unchecked_into()
+    array(
+        privileges::CATALOG
+            .iter()
+            .map(|(p, _, _)| info_js(&privileges::describe(p))),
+    )
+    .unchecked_into()
 }
 
 /// The privilege a well-known ArcGIS service URL needs (basemap styles, geocoding, places,
@@ -52,7 +57,11 @@ pub fn privilege_catalog() -> PrivilegeInfoArray {
 pub fn required_privilege(url: &Str) -> JsResult<ServicePrivilegeJs> {
     let url = req_string(url, "url")?;
     Ok(match privileges::required_privilege(&url) {
-        Some((p, name)) => Obj::new().set("privilege", p).set("service", name).build().unchecked_into(),
+        Some((p, name)) => Obj::new()
+            .set("privilege", p)
+            .set("service", name)
+            .build()
+            .unchecked_into(),
         None => JsValue::NULL.unchecked_into(),
     })
 }
@@ -67,7 +76,8 @@ struct FactsJs {
 }
 
 impl super::convert::JsOptions for FactsJs {
-    const KEYS: &'static [&'static str] = &["userType", "privileges", "isEnterprise", "portalVersion"];
+    const KEYS: &'static [&'static str] =
+        &["userType", "privileges", "isEnterprise", "portalVersion"];
 }
 
 /// Checks whether an account can create API key credentials: Creator (or higher) user type,
@@ -88,7 +98,11 @@ pub fn check_prerequisites(facts: AccountFactsJs) -> JsResult<RequirementArray> 
         portal_version: f.portal_version,
     };
     let out = core_check(&facts).into_iter().map(|r| {
-        Obj::new().set("id", r.id).set("ok", r.ok).set("message", r.message.as_str()).build()
+        Obj::new()
+            .set("id", r.id)
+            .set("ok", r.ok)
+            .set("message", r.message.as_str())
+            .build()
     });
     Ok(array(out).unchecked_into())
 }

@@ -6,9 +6,16 @@ use wasm_bindgen::JsCast;
 
 use super::convert::{array, opt_str, opt_string, options, req_string, string_array, Obj};
 use super::error::{from_core, invalid_argument, JsResult};
-use super::types::{PageReferrerDecisionJs, ReferrerDecisionJs, ReferrerDiagnosticArray, OptStr, ReferrerOptionsJs, Str, StringArray};
-use crate::core::referrer::policy::{effective_referrer as predict, NoReferrerCause, ReferrerPolicy};
-use crate::core::referrer::{Decision, Diagnostic, ReferrerRules as CoreRules, RulesOptions, WildcardDepth};
+use super::types::{
+    OptStr, PageReferrerDecisionJs, ReferrerDecisionJs, ReferrerDiagnosticArray, ReferrerOptionsJs,
+    Str, StringArray,
+};
+use crate::core::referrer::policy::{
+    effective_referrer as predict, NoReferrerCause, ReferrerPolicy,
+};
+use crate::core::referrer::{
+    Decision, Diagnostic, ReferrerRules as CoreRules, RulesOptions, WildcardDepth,
+};
 
 fn opt_referrer(v: Option<OptStr>) -> JsResult<Option<String>> {
     match v {
@@ -32,7 +39,11 @@ fn rules_options(v: JsValue) -> JsResult<RulesOptions> {
     let wildcard_depth = match o.wildcard_depth.as_deref() {
         None | Some("multi") => WildcardDepth::Multi,
         Some("single") => WildcardDepth::Single,
-        Some(_) => return Err(invalid_argument("options.wildcardDepth must be \"multi\" or \"single\".")),
+        Some(_) => {
+            return Err(invalid_argument(
+                "options.wildcardDepth must be \"multi\" or \"single\".",
+            ))
+        }
     };
     Ok(RulesOptions { wildcard_depth })
 }
@@ -53,7 +64,10 @@ pub fn decision_js(d: &Decision) -> Obj {
         .set("allowed", d.allowed)
         .set("matchedPattern", opt_str(d.matched_entry.as_deref()))
         .set("reason", d.reason.as_str())
-        .set("diagnostics", array(d.diagnostics.iter().map(diagnostic_js)))
+        .set(
+            "diagnostics",
+            array(d.diagnostics.iter().map(diagnostic_js)),
+        )
 }
 
 /// Checks one referrer against a referrer list and explains the decision.
@@ -73,7 +87,9 @@ pub fn check_referrer(
     let referrer = opt_referrer(referrer)?;
     let opts = rules_options(options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
     let rules = CoreRules::new(&list, opts).map_err(from_core)?;
-    Ok(decision_js(&rules.check(referrer.as_deref())).build().unchecked_into())
+    Ok(decision_js(&rules.check(referrer.as_deref()))
+        .build()
+        .unchecked_into())
 }
 
 fn policy_arg(v: Option<String>) -> JsResult<ReferrerPolicy> {
@@ -106,7 +122,13 @@ pub fn effective_referrer(
         None => None,
     };
     let policy = policy_arg(policy)?;
-    let p = predict(&page_url, &request_url, policy, opaque_origin.unwrap_or(false)).map_err(from_core)?;
+    let p = predict(
+        &page_url,
+        &request_url,
+        policy,
+        opaque_origin.unwrap_or(false),
+    )
+    .map_err(from_core)?;
     Ok(p.referrer)
 }
 
@@ -132,7 +154,9 @@ impl ReferrerRules {
     ) -> JsResult<ReferrerRules> {
         let list = string_array(allowed, "allowed")?;
         let opts = rules_options(options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
-        Ok(ReferrerRules { inner: CoreRules::new(&list, opts).map_err(from_core)? })
+        Ok(ReferrerRules {
+            inner: CoreRules::new(&list, opts).map_err(from_core)?,
+        })
     }
 
     /// `true` when the `Referer` value is allowed (`null`/`undefined`: no header).
@@ -148,7 +172,9 @@ impl ReferrerRules {
     /// The decision with its reason and diagnostics.
     pub fn check(&self, referrer: Option<OptStr>) -> JsResult<ReferrerDecisionJs> {
         let referrer = opt_referrer(referrer)?;
-        Ok(decision_js(&self.inner.check(referrer.as_deref())).build().unchecked_into())
+        Ok(decision_js(&self.inner.check(referrer.as_deref()))
+            .build()
+            .unchecked_into())
     }
 
     /// Per-entry diagnostics.
@@ -166,8 +192,15 @@ pub fn page_context() -> Option<(String, ReferrerPolicy, bool)> {
     let mut policy = ReferrerPolicy::default();
     if let Ok(metas) = document.query_selector_all("meta[name=\"referrer\" i]") {
         for i in 0..metas.length() {
-            if let Some(el) = metas.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok()) {
-                if let Some(p) = el.get_attribute("content").as_deref().and_then(ReferrerPolicy::from_header) {
+            if let Some(el) = metas
+                .item(i)
+                .and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+            {
+                if let Some(p) = el
+                    .get_attribute("content")
+                    .as_deref()
+                    .and_then(ReferrerPolicy::from_header)
+                {
                     policy = p;
                 }
             }
@@ -205,7 +238,10 @@ pub fn check_page_referrer(
     let d = rules.check(referrer.as_deref());
     Ok(decision_js(&d)
         .set("referrer", opt_str(referrer.as_deref()))
-        .set("noReferrerCause", opt_str(cause.map(NoReferrerCause::as_str)))
+        .set(
+            "noReferrerCause",
+            opt_str(cause.map(NoReferrerCause::as_str)),
+        )
         .build()
         .unchecked_into())
 }

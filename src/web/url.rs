@@ -24,7 +24,11 @@ impl UrlParser for PlatformUrlParser {
         Some(ParsedUrl {
             scheme,
             host: u.hostname(),
-            port: if port.is_empty() { None } else { port.parse().ok() },
+            port: if port.is_empty() {
+                None
+            } else {
+                port.parse().ok()
+            },
             path: u.pathname(),
             query,
         })

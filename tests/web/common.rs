@@ -37,13 +37,25 @@ fn strings(list: &[&str]) -> types::StringArray {
 
 /// Asserts `err` is a real `Error` and a `CredentialError` with `code`.
 fn assert_credential_error(err: &JsValue, code: &str) {
-    assert!(err.is_instance_of::<js_sys::Error>(), "not an Error: {err:?}");
+    assert!(
+        err.is_instance_of::<js_sys::Error>(),
+        "not an Error: {err:?}"
+    );
     let class: Function = error::class().unchecked_into();
     let proto = get(&class, "prototype");
-    let is = Reflect::get_prototype_of(err).map(|p| JsValue::from(p) == proto).unwrap_or(false);
+    let is = Reflect::get_prototype_of(err)
+        .map(|p| JsValue::from(p) == proto)
+        .unwrap_or(false);
     assert!(is, "not a CredentialError: {err:?}");
-    assert_eq!(get(err, "name").as_string().as_deref(), Some("CredentialError"));
-    assert_eq!(get(err, "code").as_string().as_deref(), Some(code), "{err:?}");
+    assert_eq!(
+        get(err, "name").as_string().as_deref(),
+        Some("CredentialError")
+    );
+    assert_eq!(
+        get(err, "code").as_string().as_deref(),
+        Some(code),
+        "{err:?}"
+    );
     assert!(get(err, "stack").as_string().is_some_and(|s| !s.is_empty()));
     let msg = get(err, "message").as_string().unwrap_or_default();
     assert!(msg.len() > 10, "message should say what to do: {msg}");
@@ -52,8 +64,10 @@ fn assert_credential_error(err: &JsValue, code: &str) {
 #[wasm_bindgen_test]
 fn key_status_takes_date_or_number_and_returns_date() {
     init();
-    let opts: types::KeyStatusOptionsJs = obj(&[("now", Date::new(&NOW.into()).into())]).unchecked_into();
-    let by_date: types::DateInputJs = JsValue::from(Date::new(&(NOW + 10.0 * DAY).into())).unchecked_into();
+    let opts: types::KeyStatusOptionsJs =
+        obj(&[("now", Date::new(&NOW.into()).into())]).unchecked_into();
+    let by_date: types::DateInputJs =
+        JsValue::from(Date::new(&(NOW + 10.0 * DAY).into())).unchecked_into();
     let s: JsValue = keys::key_status(&by_date, Some(opts)).unwrap().into();
     assert_eq!(get(&s, "state").as_string().as_deref(), Some("expiring"));
     assert_eq!(get(&s, "daysLeft").as_f64(), Some(10.0));
@@ -75,33 +89,69 @@ fn key_status_takes_date_or_number_and_returns_date() {
 #[wasm_bindgen_test]
 fn bad_arguments_are_credential_errors() {
     init();
-    let invalid_date: types::DateInputJs = JsValue::from(Date::new(&JsValue::from_str("not a date"))).unchecked_into();
-    assert_credential_error(&keys::key_status(&invalid_date, None).err().unwrap(), "INVALID_ARGUMENT");
+    let invalid_date: types::DateInputJs =
+        JsValue::from(Date::new(&JsValue::from_str("not a date"))).unchecked_into();
+    assert_credential_error(
+        &keys::key_status(&invalid_date, None).err().unwrap(),
+        "INVALID_ARGUMENT",
+    );
     let s: types::DateInputJs = JsValue::from_str("2026-01-01").unchecked_into();
-    assert_credential_error(&keys::key_status(&s, None).err().unwrap(), "INVALID_ARGUMENT");
-    let neg: types::KeyStatusOptionsJs = obj(&[("warnDays", JsValue::from_f64(-1.0))]).unchecked_into();
+    assert_credential_error(
+        &keys::key_status(&s, None).err().unwrap(),
+        "INVALID_ARGUMENT",
+    );
+    let neg: types::KeyStatusOptionsJs =
+        obj(&[("warnDays", JsValue::from_f64(-1.0))]).unchecked_into();
     let d: types::DateInputJs = JsValue::from_f64(NOW).unchecked_into();
-    assert_credential_error(&keys::key_status(&d, Some(neg)).err().unwrap(), "INVALID_ARGUMENT");
-    let unknown_key: types::KeyStatusOptionsJs = obj(&[("warn_days", JsValue::from_f64(1.0))]).unchecked_into();
-    assert_credential_error(&keys::key_status(&d, Some(unknown_key)).err().unwrap(), "INVALID_ARGUMENT");
+    assert_credential_error(
+        &keys::key_status(&d, Some(neg)).err().unwrap(),
+        "INVALID_ARGUMENT",
+    );
+    let unknown_key: types::KeyStatusOptionsJs =
+        obj(&[("warn_days", JsValue::from_f64(1.0))]).unchecked_into();
+    assert_credential_error(
+        &keys::key_status(&d, Some(unknown_key)).err().unwrap(),
+        "INVALID_ARGUMENT",
+    );
 
     let not_array: types::StringArray = JsValue::from_str("https://example.com").unchecked_into();
-    assert_credential_error(&referrer::check_referrer(&not_array, None, None).err().unwrap(), "INVALID_ARGUMENT");
+    assert_credential_error(
+        &referrer::check_referrer(&not_array, None, None)
+            .err()
+            .unwrap(),
+        "INVALID_ARGUMENT",
+    );
     let mixed = Array::new();
     mixed.push(&JsValue::from_str("https://example.com"));
     mixed.push(&JsValue::from_f64(3.0));
     let mixed: types::StringArray = JsValue::from(mixed).unchecked_into();
-    assert_credential_error(&referrer::check_referrer(&mixed, None, None).err().unwrap(), "INVALID_ARGUMENT");
-    let bad_depth: types::ReferrerOptionsJs = obj(&[("wildcardDepth", "deep".into())]).unchecked_into();
     assert_credential_error(
-        &referrer::check_referrer(&strings(&[]), None, Some(bad_depth)).err().unwrap(),
+        &referrer::check_referrer(&mixed, None, None).err().unwrap(),
+        "INVALID_ARGUMENT",
+    );
+    let bad_depth: types::ReferrerOptionsJs =
+        obj(&[("wildcardDepth", "deep".into())]).unchecked_into();
+    assert_credential_error(
+        &referrer::check_referrer(&strings(&[]), None, Some(bad_depth))
+            .err()
+            .unwrap(),
         "INVALID_ARGUMENT",
     );
     let page: types::Str = JsValue::from_str("not a url").unchecked_into();
     let req: types::Str = JsValue::from_str("https://example.com/").unchecked_into();
-    assert_credential_error(&referrer::effective_referrer(&page, &req, None, None).err().unwrap(), "INVALID_ARGUMENT");
+    assert_credential_error(
+        &referrer::effective_referrer(&page, &req, None, None)
+            .err()
+            .unwrap(),
+        "INVALID_ARGUMENT",
+    );
     let num: types::Str = JsValue::from_f64(1.0).unchecked_into();
-    assert_credential_error(&referrer::effective_referrer(&num, &req, None, None).err().unwrap(), "INVALID_ARGUMENT");
+    assert_credential_error(
+        &referrer::effective_referrer(&num, &req, None, None)
+            .err()
+            .unwrap(),
+        "INVALID_ARGUMENT",
+    );
     let key: types::Str = JsValue::NULL.unchecked_into();
     assert_credential_error(&keys::mask_key(&key).err().unwrap(), "INVALID_ARGUMENT");
 }
@@ -109,7 +159,9 @@ fn bad_arguments_are_credential_errors() {
 #[wasm_bindgen_test]
 fn key_helpers() {
     init();
-    let k: types::Str = JsValue::from_str("AAPTxy1234567890abcdefghijklmnopqrstuvwxyzOU.AT2_G1kye1HB").unchecked_into();
+    let k: types::Str =
+        JsValue::from_str("AAPTxy1234567890abcdefghijklmnopqrstuvwxyzOU.AT2_G1kye1HB")
+            .unchecked_into();
     assert_eq!(keys::key_slot(&k).unwrap(), Some(2));
     assert_eq!(keys::mask_key(&k).unwrap(), "AAPT…e1HB");
     assert!(!keys::is_legacy_key(&k).unwrap());
@@ -122,13 +174,19 @@ fn credentials_rules_through_js() {
         ("itemId", "0123456789abcdef0123456789abcdef".into()),
         ("title", "Demo".into()),
         ("privileges", strings(&["premium:user:basemaps"]).into()),
-        ("httpReferrers", strings(&["https://app.example.com"]).into()),
+        (
+            "httpReferrers",
+            strings(&["https://app.example.com"]).into(),
+        ),
         (
             "key1",
             obj(&[
                 ("expiresAt", Date::new(&(NOW + 20.0 * DAY).into()).into()),
                 ("active", true.into()),
-                ("key", "AAPTxy1234567890abcdefghijklmnopqrstuvwxyzOU.AT1_G1kye1HB".into()),
+                (
+                    "key",
+                    "AAPTxy1234567890abcdefghijklmnopqrstuvwxyzOU.AT1_G1kye1HB".into(),
+                ),
             ]),
         ),
     ]);
@@ -138,12 +196,18 @@ fn credentials_rules_through_js() {
     let k1 = Array::from(&st).get(0);
     let k2 = Array::from(&st).get(1);
     assert_eq!(get(&k1, "state").as_string().as_deref(), Some("expiring"));
-    assert_eq!(get(&k1, "maskedKey").as_string().as_deref(), Some("AAPT…e1HB"));
+    assert_eq!(
+        get(&k1, "maskedKey").as_string().as_deref(),
+        Some("AAPT…e1HB")
+    );
     assert_eq!(get(&k2, "generated").as_bool(), Some(false));
     let plan_opts: types::RotationPlanOptionsJs = obj(&[("now", NOW.into())]).unchecked_into();
     let plan = c.rotation_plan(Some(plan_opts)).unwrap();
     let pv: &JsValue = plan.as_ref();
-    assert_eq!(get(pv, "action").as_string().as_deref(), Some("generateSecondary"));
+    assert_eq!(
+        get(pv, "action").as_string().as_deref(),
+        Some("generateSecondary")
+    );
     assert!(get(pv, "actBy").is_instance_of::<Date>());
     let ics = credentials::rotation_reminder_ics(&plan).unwrap();
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
@@ -151,17 +215,30 @@ fn credentials_rules_through_js() {
     assert!(c.allows_referrer(Some(r)).unwrap());
     // Secrets: toString and toJSON never carry the raw key.
     let json = JSON::stringify(&c.to_json()).unwrap().as_string().unwrap();
-    assert!(!json.contains("G1kye1HB.") && !json.contains("abcdefghijklmnop"), "{json}");
+    assert!(
+        !json.contains("G1kye1HB.") && !json.contains("abcdefghijklmnop"),
+        "{json}"
+    );
     assert!(!c.to_string_js().contains("abcdefghijklmnop"));
     // Bad construction is a CredentialError.
     let bad = obj(&[("title", "no id".into())]);
     assert_credential_error(
-        &credentials::ApiKeyCredentials::new(bad.unchecked_into()).err().unwrap(),
+        &credentials::ApiKeyCredentials::new(bad.unchecked_into())
+            .err()
+            .unwrap(),
         "INVALID_ARGUMENT",
     );
-    let too_far = obj(&[("itemId", "x".into()), ("key1", obj(&[("key", "AAPTxy12345678.AT2_G1kye1HB".into())]))]);
+    let too_far = obj(&[
+        ("itemId", "x".into()),
+        (
+            "key1",
+            obj(&[("key", "AAPTxy12345678.AT2_G1kye1HB".into())]),
+        ),
+    ]);
     assert_credential_error(
-        &credentials::ApiKeyCredentials::new(too_far.unchecked_into()).err().unwrap(),
+        &credentials::ApiKeyCredentials::new(too_far.unchecked_into())
+            .err()
+            .unwrap(),
         "INVALID_ARGUMENT",
     );
 }
@@ -180,8 +257,15 @@ fn shared_referrer_vectors_through_js() {
         let referrer: JsValue = if get(&input, "page").is_string() {
             let page: types::Str = get(&input, "page").unchecked_into();
             let req = get(&input, "request");
-            let req: types::Str = if req.is_string() { req } else { default_request.clone() }.unchecked_into();
-            let policy: Option<types::OptStr> = get(&input, "policy").as_string().map(|p| JsValue::from_str(&p).unchecked_into());
+            let req: types::Str = if req.is_string() {
+                req
+            } else {
+                default_request.clone()
+            }
+            .unchecked_into();
+            let policy: Option<types::OptStr> = get(&input, "policy")
+                .as_string()
+                .map(|p| JsValue::from_str(&p).unchecked_into());
             let opaque = get(&input, "opaque").as_bool();
             match referrer::effective_referrer(&page, &req, policy, opaque) {
                 Ok(r) => r.map_or(JsValue::NULL, |s| JsValue::from_str(&s)),
@@ -195,7 +279,9 @@ fn shared_referrer_vectors_through_js() {
         };
         let expected_ref = get(&v, "effectiveReferrer");
         if expected_ref.as_string() != referrer.as_string() {
-            failures.push(format!("#{id}: referrer {referrer:?}, expected {expected_ref:?}"));
+            failures.push(format!(
+                "#{id}: referrer {referrer:?}, expected {expected_ref:?}"
+            ));
         }
         let allowed: types::StringArray = get(&v, "allowed").unchecked_into();
         let r: Option<types::OptStr> = Some(referrer.clone().unchecked_into());
@@ -208,7 +294,10 @@ fn shared_referrer_vectors_through_js() {
         };
         let want = get(&v, "expect").as_string() == Some("allow".to_string());
         if get(&d, "allowed").as_bool() != Some(want) {
-            failures.push(format!("#{id}: allowed {:?}, expected {want}", get(&d, "allowed")));
+            failures.push(format!(
+                "#{id}: allowed {:?}, expected {want}",
+                get(&d, "allowed")
+            ));
         }
         // The compiled fast path agrees with the decision.
         let rules = referrer::ReferrerRules::new(&allowed, None).unwrap();
@@ -222,7 +311,9 @@ fn shared_referrer_vectors_through_js() {
             .count();
         let listed = Array::from(&get(&v, "patternErrors")).length() as usize;
         if errors < listed {
-            failures.push(format!("#{id}: {errors} entry errors, expected at least {listed}"));
+            failures.push(format!(
+                "#{id}: {errors} entry errors, expected at least {listed}"
+            ));
         }
     }
     assert!(vectors.length() > 0);

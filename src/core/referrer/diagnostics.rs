@@ -52,7 +52,7 @@ macro_rules! codes {
             }
 
             /// Looks a code up by its string.
-            pub fn from_str(s: &str) -> Option<Code> {
+            pub fn parse(s: &str) -> Option<Code> {
                 match s { $( $code => Some(Code::$variant), )* _ => None }
             }
         }

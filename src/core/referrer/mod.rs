@@ -75,7 +75,12 @@ pub struct ReferrerRules {
 
 /// The referrer side, classified.
 enum Target<'a> {
-    Ok { https: bool, host: &'a str, port: Option<u16>, path: &'a str },
+    Ok {
+        https: bool,
+        host: &'a str,
+        port: Option<u16>,
+        path: &'a str,
+    },
     Denied(Code),
 }
 
@@ -84,14 +89,20 @@ impl ReferrerRules {
     /// malformed entries become diagnostics.
     pub fn new(entries: &[String], options: RulesOptions) -> Result<Self> {
         if entries.len() > MAX_ENTRIES {
-            return Err(Error::InputTooLarge { what: "referrer list", limit: MAX_ENTRIES });
+            return Err(Error::InputTooLarge {
+                what: "referrer list",
+                limit: MAX_ENTRIES,
+            });
         }
         let mut patterns = Vec::with_capacity(entries.len());
         let mut diagnostics = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             let parsed = pattern::parse_entry(e);
             for code in parsed.codes {
-                diagnostics.push(Diagnostic { entry: Some(e.clone()), code });
+                diagnostics.push(Diagnostic {
+                    entry: Some(e.clone()),
+                    code,
+                });
             }
             if let Some(p) = parsed.pattern {
                 patterns.push((i, p));
@@ -153,7 +164,12 @@ impl ReferrerRules {
         }
         if let Some(v) = parse_view(r) {
             let path = if v.path.is_empty() { "/" } else { v.path };
-            return f(Target::Ok { https: v.https, host: v.host, port: v.port, path });
+            return f(Target::Ok {
+                https: v.https,
+                host: v.host,
+                port: v.port,
+                path,
+            });
         }
         match full_parser().parse(r) {
             None => f(Target::Denied(Code::ReferrerNotUrl)),
@@ -181,7 +197,12 @@ impl ReferrerRules {
         }
         Self::with_target(referrer, |t| match t {
             Target::Denied(_) => false,
-            Target::Ok { https, host, port, path } => self.first_match(https, host, port, path).is_some(),
+            Target::Ok {
+                https,
+                host,
+                port,
+                path,
+            } => self.first_match(https, host, port, path).is_some(),
         })
     }
 
@@ -194,13 +215,21 @@ impl ReferrerRules {
             Self::with_target(referrer, |t| match t {
                 Target::Denied(code) => (false, None, code),
                 Target::Ok { .. } if self.patterns.is_empty() => (false, None, Code::NoValidEntry),
-                Target::Ok { https, host, port, path } => match self.first_match(https, host, port, path) {
+                Target::Ok {
+                    https,
+                    host,
+                    port,
+                    path,
+                } => match self.first_match(https, host, port, path) {
                     Some(i) => (true, Some(i), Code::Matched),
                     None => (false, None, Code::NoMatch),
                 },
             })
         };
-        diagnostics.push(Diagnostic { entry: None, code: reason });
+        diagnostics.push(Diagnostic {
+            entry: None,
+            code: reason,
+        });
         Decision {
             allowed,
             matched_entry: matched.and_then(|i| self.entries.get(i).cloned()),
@@ -211,7 +240,11 @@ impl ReferrerRules {
 }
 
 /// One-shot check (compiles the list, then checks).
-pub fn check_referrer(entries: &[String], referrer: Option<&str>, options: RulesOptions) -> Result<Decision> {
+pub fn check_referrer(
+    entries: &[String],
+    referrer: Option<&str>,
+    options: RulesOptions,
+) -> Result<Decision> {
     Ok(ReferrerRules::new(entries, options)?.check(referrer))
 }
 
@@ -230,8 +263,14 @@ mod tests {
         assert!(rules(&[]).allows(None));
         let r = rules(&["*"]);
         assert_eq!(r.check(None).reason, Code::NoReferrer);
-        assert_eq!(r.check(Some("https://a.example/")).reason, Code::NoValidEntry);
-        assert_eq!(r.check(Some("ftp://a.example/")).reason, Code::ReferrerScheme);
+        assert_eq!(
+            r.check(Some("https://a.example/")).reason,
+            Code::NoValidEntry
+        );
+        assert_eq!(
+            r.check(Some("ftp://a.example/")).reason,
+            Code::ReferrerScheme
+        );
         let r = rules(&["https://example.com"]);
         assert_eq!(r.check(Some("")).reason, Code::EmptyReferrer);
         assert_eq!(r.check(Some("null")).reason, Code::ReferrerNotUrl);
@@ -246,12 +285,21 @@ mod tests {
     #[test]
     fn bounded_list() {
         let many = vec!["https://example.com".to_string(); MAX_ENTRIES + 1];
-        assert_eq!(ReferrerRules::new(&many, RulesOptions::default()).unwrap_err().code(), "INPUT_TOO_LARGE");
+        assert_eq!(
+            ReferrerRules::new(&many, RulesOptions::default())
+                .unwrap_err()
+                .code(),
+            "INPUT_TOO_LARGE"
+        );
     }
 
     #[test]
     fn canonical_referrers_via_full_parser() {
-        let r = rules(&["http://127.0.0.1", "https://xn--mnchen-3ya.example", "http://[::1]:8080"]);
+        let r = rules(&[
+            "http://127.0.0.1",
+            "https://xn--mnchen-3ya.example",
+            "http://[::1]:8080",
+        ]);
         assert!(r.allows(Some("http://0x7f.1/")));
         assert!(r.allows(Some("http://2130706433/")));
         assert!(r.allows(Some("https://MÜNCHEN.example/")));

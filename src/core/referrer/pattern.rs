@@ -63,7 +63,10 @@ pub struct ParsedEntry {
 
 fn fail(mut codes: Vec<Code>, code: Code) -> ParsedEntry {
     codes.push(code);
-    ParsedEntry { pattern: None, codes }
+    ParsedEntry {
+        pattern: None,
+        codes,
+    }
 }
 
 fn is_ascii_ws(c: char) -> bool {
@@ -162,7 +165,11 @@ pub fn parse_entry(entry: &str) -> ParsedEntry {
             None => return fail(codes, Code::InvalidHost),
         }
     } else if authority.contains(['[', ']']) {
-        let code = if authority.contains('*') { Code::IpWildcard } else { Code::InvalidHost };
+        let code = if authority.contains('*') {
+            Code::IpWildcard
+        } else {
+            Code::InvalidHost
+        };
         return fail(codes, code);
     } else {
         match authority.find(':') {
@@ -183,7 +190,10 @@ pub fn parse_entry(entry: &str) -> ParsedEntry {
             } else if digits.len() > 5 {
                 None
             } else {
-                digits.parse::<u32>().ok().and_then(|v| u16::try_from(v).ok())
+                digits
+                    .parse::<u32>()
+                    .ok()
+                    .and_then(|v| u16::try_from(v).ok())
             };
             let Some(v) = value else {
                 return fail(codes, Code::InvalidPort);
@@ -263,7 +273,12 @@ pub fn parse_entry(entry: &str) -> ParsedEntry {
         }
     };
     ParsedEntry {
-        pattern: Some(Pattern { https, host, port, path }),
+        pattern: Some(Pattern {
+            https,
+            host,
+            port,
+            path,
+        }),
         codes,
     }
 }
@@ -271,7 +286,14 @@ pub fn parse_entry(entry: &str) -> ParsedEntry {
 impl Pattern {
     /// Whether a referrer with these (canonical) parts matches. `host` may be in any ASCII
     /// case; everything else is canonical.
-    pub fn matches(&self, https: bool, host: &str, port: Option<u16>, path: &str, depth: WildcardDepth) -> bool {
+    pub fn matches(
+        &self,
+        https: bool,
+        host: &str,
+        port: Option<u16>,
+        path: &str,
+        depth: WildcardDepth,
+    ) -> bool {
         if self.https != https || self.port != port {
             return false;
         }
@@ -364,7 +386,10 @@ mod tests {
         for (e, c) in cases {
             assert_eq!(code(e), Some(c), "{e:?} → {:?}", parse_entry(e));
         }
-        assert_eq!(code(&format!("https://{}.com", "a".repeat(2100))), Some(Code::EntryTooLong));
+        assert_eq!(
+            code(&format!("https://{}.com", "a".repeat(2100))),
+            Some(Code::EntryTooLong)
+        );
     }
 
     #[test]
@@ -374,14 +399,34 @@ mod tests {
         assert_eq!(pat.host, HostRule::Wildcard("example.com".into()));
         assert_eq!(pat.port, None);
         assert_eq!(pat.path, PathRule::Prefix("/app/".into()));
-        assert_eq!(p.codes, vec![Code::WhitespaceTrimmed, Code::DefaultPortDropped, Code::PathIneffective]);
+        assert_eq!(
+            p.codes,
+            vec![
+                Code::WhitespaceTrimmed,
+                Code::DefaultPortDropped,
+                Code::PathIneffective
+            ]
+        );
         let p = parse_entry("https://münchen.example");
-        assert_eq!(p.pattern.unwrap().host, HostRule::Exact("xn--mnchen-3ya.example".into()));
+        assert_eq!(
+            p.pattern.unwrap().host,
+            HostRule::Exact("xn--mnchen-3ya.example".into())
+        );
         assert_eq!(p.codes, vec![Code::HostNormalised]);
         let p = parse_entry("http://[2001:DB8::1]:8080");
-        assert_eq!(p.pattern.unwrap().host, HostRule::Exact("[2001:db8::1]".into()));
+        assert_eq!(
+            p.pattern.unwrap().host,
+            HostRule::Exact("[2001:db8::1]".into())
+        );
         let p = parse_entry("https://example.com/app?x=1#y");
-        assert_eq!(p.codes, vec![Code::QueryIgnored, Code::FragmentIgnored, Code::PathIneffective]);
+        assert_eq!(
+            p.codes,
+            vec![
+                Code::QueryIgnored,
+                Code::FragmentIgnored,
+                Code::PathIneffective
+            ]
+        );
         assert!(parse_entry("https://*.example.co.uk").pattern.is_some());
         assert!(parse_entry("https://*.city.kawasaki.jp").pattern.is_some());
         assert!(parse_entry("https://*.user.github.io").pattern.is_some());

@@ -52,10 +52,9 @@ impl ReferrerPolicy {
     /// a comma-separated list where the last recognised token wins; `None` when none is.
     pub fn from_header(value: &str) -> Option<Self> {
         value
-            .split(',')
+            .rsplit(',')
             .filter(|t| !t.trim().is_empty())
-            .filter_map(ReferrerPolicy::parse)
-            .last()
+            .find_map(ReferrerPolicy::parse)
     }
 }
 
@@ -94,11 +93,17 @@ pub struct Prediction {
 }
 
 fn none(cause: NoReferrerCause) -> Prediction {
-    Prediction { referrer: None, cause: Some(cause) }
+    Prediction {
+        referrer: None,
+        cause: Some(cause),
+    }
 }
 
 fn some(r: String) -> Prediction {
-    Prediction { referrer: Some(r), cause: None }
+    Prediction {
+        referrer: Some(r),
+        cause: None,
+    }
 }
 
 /// "Is url potentially trustworthy?" (Secure Contexts): https/wss, `file:`, `data:`,
@@ -114,7 +119,9 @@ pub fn is_potentially_trustworthy(u: &ParsedUrl) -> bool {
         return true;
     }
     let mut parts = h.split('.');
-    parts.next() == Some("127") && h.split('.').count() == 4 && h.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    parts.next() == Some("127")
+        && h.split('.').count() == 4
+        && h.bytes().all(|b| b.is_ascii_digit() || b == b'.')
 }
 
 fn same_origin(a: &ParsedUrl, b: &ParsedUrl) -> bool {
@@ -131,15 +138,29 @@ pub fn effective_referrer(
     opaque_origin: bool,
 ) -> Result<Prediction> {
     if page_url.len() > MAX_URL_LEN {
-        return Err(Error::InputTooLarge { what: "page URL", limit: MAX_URL_LEN });
+        return Err(Error::InputTooLarge {
+            what: "page URL",
+            limit: MAX_URL_LEN,
+        });
     }
     if request_url.len() > MAX_URL_LEN {
-        return Err(Error::InputTooLarge { what: "request URL", limit: MAX_URL_LEN });
+        return Err(Error::InputTooLarge {
+            what: "request URL",
+            limit: MAX_URL_LEN,
+        });
     }
-    let page = parse_url(page_url)
-        .ok_or_else(|| Error::invalid("pageUrl", "not an absolute URL; pass the document's full URL (location.href)."))?;
-    let request = parse_url(request_url)
-        .ok_or_else(|| Error::invalid("requestUrl", "not an absolute URL; pass the full URL of the service request."))?;
+    let page = parse_url(page_url).ok_or_else(|| {
+        Error::invalid(
+            "pageUrl",
+            "not an absolute URL; pass the document's full URL (location.href).",
+        )
+    })?;
+    let request = parse_url(request_url).ok_or_else(|| {
+        Error::invalid(
+            "requestUrl",
+            "not an absolute URL; pass the full URL of the service request.",
+        )
+    })?;
     if opaque_origin {
         return Ok(none(NoReferrerCause::OpaqueOrigin));
     }
@@ -196,14 +217,25 @@ mod tests {
         let origin = "https://app.example.com/";
         let same = "https://app.example.com/proxy";
         let insecure = "http://tiles.example.net/";
-        let table: &[(ReferrerPolicy, Option<&str>, Option<&str>, Option<&str>)] = &[
+        type Row<'a> = (
+            ReferrerPolicy,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+        );
+        let table: &[Row] = &[
             // policy, cross-origin https, same-origin, downgrade
             (NoReferrer, None, None, None),
             (NoReferrerWhenDowngrade, Some(full), Some(full), None),
             (SameOrigin, None, Some(full), None),
             (Origin, Some(origin), Some(origin), Some(origin)),
             (StrictOrigin, Some(origin), Some(origin), None),
-            (OriginWhenCrossOrigin, Some(origin), Some(full), Some(origin)),
+            (
+                OriginWhenCrossOrigin,
+                Some(origin),
+                Some(full),
+                Some(origin),
+            ),
             (StrictOriginWhenCrossOrigin, Some(origin), Some(full), None),
             (UnsafeUrl, Some(full), Some(full), Some(full)),
         ];
@@ -224,28 +256,72 @@ mod tests {
         assert_eq!(p.cause, Some(NoReferrerCause::OpaqueOrigin));
         // Loopback pages are potentially trustworthy: to an https API they send their origin,
         // to a plain-http API nothing (the spec treats that as a downgrade).
-        assert_eq!(er("http://localhost:3000/x", API, StrictOriginWhenCrossOrigin).as_deref(), Some("http://localhost:3000/"));
-        assert_eq!(er("http://localhost:3000/x", "http://api.example.com/", StrictOriginWhenCrossOrigin), None);
-        assert_eq!(er("http://127.0.0.1:8080/x", "http://api.example.com/", StrictOrigin), None);
-        assert_eq!(er("http://[::1]:8080/x", "http://api.example.com/", StrictOrigin), None);
-        assert_eq!(er("http://127.0.0.1:8080/x", "http://127.0.0.1:8081/", StrictOrigin).as_deref(), Some("http://127.0.0.1:8080/"));
+        assert_eq!(
+            er("http://localhost:3000/x", API, StrictOriginWhenCrossOrigin).as_deref(),
+            Some("http://localhost:3000/")
+        );
+        assert_eq!(
+            er(
+                "http://localhost:3000/x",
+                "http://api.example.com/",
+                StrictOriginWhenCrossOrigin
+            ),
+            None
+        );
+        assert_eq!(
+            er(
+                "http://127.0.0.1:8080/x",
+                "http://api.example.com/",
+                StrictOrigin
+            ),
+            None
+        );
+        assert_eq!(
+            er(
+                "http://[::1]:8080/x",
+                "http://api.example.com/",
+                StrictOrigin
+            ),
+            None
+        );
+        assert_eq!(
+            er(
+                "http://127.0.0.1:8080/x",
+                "http://127.0.0.1:8081/",
+                StrictOrigin
+            )
+            .as_deref(),
+            Some("http://127.0.0.1:8080/")
+        );
         // http → http is not a downgrade either.
-        assert_eq!(er("http://a.example/x", "http://b.example/", StrictOrigin).as_deref(), Some("http://a.example/"));
+        assert_eq!(
+            er("http://a.example/x", "http://b.example/", StrictOrigin).as_deref(),
+            Some("http://a.example/")
+        );
     }
 
     #[test]
     fn length_cap() {
         let page = format!("https://example.com/{}", "a".repeat(5000));
-        assert_eq!(er(&page, "https://example.com/p", UnsafeUrl).as_deref(), Some("https://example.com/"));
+        assert_eq!(
+            er(&page, "https://example.com/p", UnsafeUrl).as_deref(),
+            Some("https://example.com/")
+        );
         let page = format!("https://example.com/{}", "a".repeat(4096 - 20));
-        assert_eq!(er(&page, "https://example.com/p", UnsafeUrl).map(|s| s.len()), Some(4096));
+        assert_eq!(
+            er(&page, "https://example.com/p", UnsafeUrl).map(|s| s.len()),
+            Some(4096)
+        );
     }
 
     #[test]
     fn policy_tokens() {
         assert_eq!(ReferrerPolicy::parse("No-Referrer"), Some(NoReferrer));
         assert_eq!(ReferrerPolicy::parse("bogus"), None);
-        assert_eq!(ReferrerPolicy::from_header("origin, bogus, unsafe-url"), Some(UnsafeUrl));
+        assert_eq!(
+            ReferrerPolicy::from_header("origin, bogus, unsafe-url"),
+            Some(UnsafeUrl)
+        );
         assert_eq!(ReferrerPolicy::from_header("bogus"), None);
         assert!(effective_referrer("not a url", API, Origin, false).is_err());
         assert!(effective_referrer("https://example.com/", "/relative", Origin, false).is_err());

@@ -54,7 +54,11 @@ fn nodes(text: &str) -> impl Iterator<Item = Node<'_>> {
             pos += 1;
         }
         rest = rest.get(pos..).unwrap_or("");
-        Some(Node { label, terminal, children })
+        Some(Node {
+            label,
+            terminal,
+            children,
+        })
     })
 }
 
@@ -116,7 +120,17 @@ mod tests {
 
     #[test]
     fn icann_and_private_sections() {
-        for ps in ["com", "uk", "co.uk", "github.io", "blogspot.com", "kawasaki.jp.x", "x.kawasaki.jp", "xn--p1ai", "s3.amazonaws.com"] {
+        for ps in [
+            "com",
+            "uk",
+            "co.uk",
+            "github.io",
+            "blogspot.com",
+            "kawasaki.jp.x",
+            "x.kawasaki.jp",
+            "xn--p1ai",
+            "s3.amazonaws.com",
+        ] {
             if ps == "kawasaki.jp.x" {
                 // Unknown TLD: the implicit rule makes only the last label a suffix.
                 assert!(!is_public_suffix(ps));
@@ -124,7 +138,14 @@ mod tests {
             }
             assert!(is_public_suffix(ps), "{ps}");
         }
-        for not in ["example.com", "example.co.uk", "user.github.io", "kawasaki.jp", "city.kawasaki.jp", "www.ck"] {
+        for not in [
+            "example.com",
+            "example.co.uk",
+            "user.github.io",
+            "kawasaki.jp",
+            "city.kawasaki.jp",
+            "www.ck",
+        ] {
             assert!(!is_public_suffix(not), "{not}");
         }
         assert!(is_public_suffix("localhost"));

@@ -80,7 +80,23 @@ fn is_plain_path_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,
-            b'/' | b'-' | b'.' | b'_' | b'~' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@'
+            b'/' | b'-'
+                | b'.'
+                | b'_'
+                | b'~'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'@'
         )
 }
 
@@ -99,7 +115,11 @@ pub fn is_plain_domain(host: &[u8]) -> bool {
         if label.is_empty() {
             return false;
         }
-        if label.len() >= 4 && label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"xn--")) {
+        if label.len() >= 4
+            && label
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"xn--"))
+        {
             return false;
         }
         last = label;
@@ -160,7 +180,9 @@ pub fn parse_view(input: &str) -> Option<UrlView<'_>> {
             if p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
                 return None;
             }
-            let v: u32 = p.bytes().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
+            let v: u32 = p
+                .bytes()
+                .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
             let v = u16::try_from(v).ok()?;
             if v == if https { 443 } else { 80 } {
                 None
@@ -179,14 +201,23 @@ pub fn parse_view(input: &str) -> Option<UrlView<'_>> {
         Some(q) => {
             let q = q.get(..q.find('#').unwrap_or(q.len()))?;
             // Query bytes the WHATWG query percent-encode set would change go to the full parser.
-            if !q.bytes().all(|c| c.is_ascii_graphic() && !matches!(c, b'"' | b'<' | b'>' | b'\'' | b'`')) {
+            if !q
+                .bytes()
+                .all(|c| c.is_ascii_graphic() && !matches!(c, b'"' | b'<' | b'>' | b'\'' | b'`'))
+            {
                 return None;
             }
             Some(q)
         }
         None => None,
     };
-    Some(UrlView { https, host, port, path, query })
+    Some(UrlView {
+        https,
+        host,
+        port,
+        path,
+        query,
+    })
 }
 
 /// The fast path, owned (see [`parse_view`]).
@@ -196,7 +227,11 @@ pub fn parse_fast(input: &str) -> Option<ParsedUrl> {
         scheme: if v.https { "https" } else { "http" }.to_string(),
         host: v.host.to_ascii_lowercase(),
         port: v.port,
-        path: if v.path.is_empty() { "/".to_string() } else { v.path.to_string() },
+        path: if v.path.is_empty() {
+            "/".to_string()
+        } else {
+            v.path.to_string()
+        },
         query: v.query.map(str::to_string),
     })
 }
