@@ -1,26 +1,41 @@
 //! A local ArcGIS portal that speaks the sharing REST API for API key credentials, closely
 //! enough that Esri's JavaScript client works against it unchanged. Used by `make demo` and the
-//! tests; see the README for what is emulated and which choices were made where the real
-//! portal's behaviour is not documented.
+//! tests; the README lists what is emulated and the choices made where the real portal's
+//! behaviour is not documented.
 
+pub mod api;
 pub mod config;
 pub mod log;
+pub mod seed;
+pub mod state;
+pub mod store;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use axum::http::{header, Method};
+use axum::middleware::{self, Next};
+use axum::routing::{any, get};
 use axum::Router;
 use tokio::net::TcpListener;
+use tower_http::cors::{AllowHeaders, Any, CorsLayer};
 use tower_http::services::ServeDir;
 
+use api::Shared;
 use config::Config;
+use state::State;
+use store::Store;
 
-/// A running emulator (for tests): the bound addresses and a shutdown handle.
+/// A running emulator: the bound addresses, the demo login, and a shutdown handle.
 pub struct Running {
     /// Main origin.
     pub addr: SocketAddr,
     /// Second origin, if enabled.
     pub alt_addr: Option<SocketAddr>,
+    /// The seeded owner's username and password (when seeded in this run).
+    pub login: Option<(String, String)>,
+    /// Shared state (for tests).
+    pub shared: Arc<Shared>,
     shutdown: tokio::sync::watch::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -29,6 +44,11 @@ impl Running {
     /// Base URL of the main origin, e.g. `http://127.0.0.1:8080`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The sharing REST root.
+    pub fn rest(&self) -> String {
+        format!("http://{}/portal/sharing/rest", self.addr)
     }
 
     /// Stops the servers and waits for them.
@@ -41,21 +61,44 @@ impl Running {
 }
 
 /// The whole application router.
-pub fn app(config: &Config) -> Router {
-    let mut router = Router::new();
+pub fn app(config: &Config, shared: Arc<Shared>) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        // Mirror the requested headers: a `*` would not cover Authorization.
+        .allow_headers(AllowHeaders::mirror_request())
+        .expose_headers([header::DATE])
+        .max_age(std::time::Duration::from_secs(600));
+    let mut router = Router::new()
+        .route("/portal/sharing/rest", any(api::sharing))
+        .route("/portal/sharing/rest/", any(api::sharing))
+        .route("/portal/sharing/rest/{*rest}", any(api::sharing))
+        .route("/arcgis/rest/services/{*rest}", any(api::service))
+        .route("/emulator/seeded-keys", get(api::seeded_keys))
+        .route("/emulator/stats", get(api::stats))
+        .with_state(shared.clone());
     if let Some(pkg) = &config.pkg {
         router = router.nest_service("/pkg", ServeDir::new(pkg));
     }
     if let Some(www) = &config.www {
         router = router.fallback_service(ServeDir::new(www).append_index_html_on_directories(true));
     }
+    let clock = shared.clone();
     router
+        .layer(middleware::from_fn(move |req, next: Next| {
+            let clock = clock.clone();
+            async move {
+                let mut resp = next.run(req).await;
+                resp.headers_mut()
+                    .insert(header::DATE, api::date_header(clock.now()));
+                resp
+            }
+        }))
+        .layer(cors)
 }
 
-/// Binds the listeners and serves in the background.
+/// Loads or seeds the state, binds the listeners and serves in the background.
 pub async fn start(config: Config) -> std::io::Result<Running> {
-    let config = Arc::new(config);
-    let (tx, rx) = tokio::sync::watch::channel(false);
     let main = TcpListener::bind(SocketAddr::new(config.bind, config.port)).await?;
     let addr = main.local_addr()?;
     let alt = match config.alt_port {
@@ -63,7 +106,54 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
         None => None,
     };
     let alt_addr = alt.as_ref().map(|l| l.local_addr()).transpose()?;
-    let router = app(&config);
+
+    let store = config.state.as_ref().map(Store::new);
+    let now = chrono::Utc::now()
+        .timestamp_millis()
+        .saturating_add(config.clock_offset_ms);
+    let loaded = match &store {
+        Some(s) => s.load().map_err(std::io::Error::other)?,
+        None => None,
+    };
+    let mut login = None;
+    let mut seeded_keys = Vec::new();
+    let state = match loaded {
+        Some(s) => s,
+        None => {
+            let mut s = State::new("Local portal (emulated)");
+            if config.seed {
+                let origins = vec![
+                    format!("http://127.0.0.1:{}", addr.port()),
+                    format!("http://localhost:{}", addr.port()),
+                ];
+                let seeded = seed::seed(&mut s, &origins, now);
+                login = Some((seeded.owner.clone(), seeded.owner_password.clone()));
+                println!(
+                    "username: {}  password: {}",
+                    seeded.owner, seeded.owner_password
+                );
+                println!(
+                    "username: demo_viewer  password: {}  (a Viewer: cannot create API keys)",
+                    seeded.viewer_password
+                );
+                seeded_keys = seeded.keys;
+            }
+            if let Some(st) = &store {
+                st.save(&s).map_err(std::io::Error::other)?;
+            }
+            s
+        }
+    };
+    let shared = Arc::new(Shared {
+        state: Mutex::new(state),
+        store,
+        clock_offset_ms: config.clock_offset_ms,
+        log: config.log,
+        seeded: Mutex::new(seeded_keys),
+        stats: Default::default(),
+    });
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let router = app(&config, shared.clone());
     let mut tasks = Vec::new();
     for listener in std::iter::once(main).chain(alt) {
         let router = router.clone();
@@ -79,6 +169,8 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     Ok(Running {
         addr,
         alt_addr,
+        login,
+        shared,
         shutdown: tx,
         tasks,
     })
@@ -86,15 +178,9 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
 
 /// Runs until Ctrl-C (or SIGTERM).
 pub async fn serve(config: Config) -> std::io::Result<()> {
-    let level = config.log;
     let running = start(config).await?;
-    log::line(
-        level,
-        log::LogLevel::Error,
-        &format!("portal-emulator listening on {}", running.url()),
-    );
     println!("Demo:   {}/", running.url());
-    println!("Portal: {}/portal/sharing/rest", running.url());
+    println!("Portal: {}", running.rest());
     if let Some(a) = running.alt_addr {
         println!("Second origin (not in the seeded referrers): http://{a}/");
     }
