@@ -22,8 +22,25 @@ cargo build --release -p portal-emulator
 
 step "native tests"
 cargo test --workspace 2>&1 | tee target/native-tests.log
-step "wasm-bindgen tests (Node and headless Chromium)"
+step "wasm-bindgen tests (Node and headless Chromium), against two emulators"
+# Fixed ports and password: the wasm tests read them at compile time (tests/web/manager.rs).
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+for port in 18480 18481 18482; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use: stop what listens there (an old test emulator?) and retry" >&2; exit 1
+  fi
+done
+./target/release/portal-emulator --port 18480 --alt-port 18481 --demo-password test-owner-password --log warn &
+pids+=($!)
+./target/release/portal-emulator --port 18482 --alt-port 0 --clock-offset-days 25 --demo-password test-owner-password --log warn &
+pids+=($!)
+for port in 18480 18482; do
+  for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+done
 cargo test -p apikey-credentials --target wasm32-unknown-unknown --test web_node --test web_browser 2>&1 | tee target/wasm-tests.log
+cleanup; pids=()
 
 step "JS tests (release package)"
 node --test --test-concurrency=1 tests/js/ 2>&1 | tee target/js-tests.log

@@ -3,3 +3,6 @@
 
 #[path = "web/common.rs"]
 mod common;
+
+#[path = "web/manager.rs"]
+mod manager;

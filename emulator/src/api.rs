@@ -839,6 +839,34 @@ pub async fn stats(AxState(shared): AxState<std::sync::Arc<Shared>>) -> Response
     )
 }
 
+/// `/emulator/slow?ms=N` (at most 30 s): answers `{}` after a delay, for timeout tests.
+pub async fn slow(req: Request) -> Response {
+    let ms: u64 = req
+        .uri()
+        .query()
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "ms").and_then(|(_, v)| v.parse().ok()))
+        .unwrap_or(1000)
+        .min(30_000);
+    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    json_response(StatusCode::OK, &json!({ "slept": ms }))
+}
+
+/// `/emulator/not-json`: an HTML page where JSON is expected, for fault tests.
+pub async fn not_json() -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], "<html><body>Gateway login</body></html>").into_response()
+}
+
+/// `/emulator/truncated`: a JSON body cut off mid-way, for fault tests.
+pub async fn truncated() -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], r#"{"id":"abc","name":"trunc"#).into_response()
+}
+
+/// `/emulator/status/{code}`: an empty answer with that HTTP status (e.g. 503), for fault tests.
+pub async fn status(axum::extract::Path(code): axum::extract::Path<u16>) -> Response {
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, [(header::CONTENT_TYPE, "text/plain")], "").into_response()
+}
+
 /// Sets `Date` from the emulator's clock (which `--clock-offset-days` shifts), so clients see
 /// the portal's time.
 pub fn date_header(now: Millis) -> HeaderValue {

@@ -17,6 +17,7 @@ USAGE: portal-emulator [FLAGS]
   --pkg DIR                the built npm package, served at /pkg/ (default: DIR/../pkg)
   --state FILE             persist state across restarts (written atomically)
   --no-seed                start empty instead of with the demo data
+  --demo-password PW       the seeded demo_owner's password (default: random, printed)
   --clock-offset-days N    shift the emulator's clock by N days (may be negative or fractional)
   --log LEVEL              error | warn | info | debug (default info)
   --help                   this text
@@ -52,6 +53,8 @@ pub struct Config {
     pub state: Option<PathBuf>,
     /// Seed demo data.
     pub seed: bool,
+    /// Fixed password for the seeded owner (random when `None`).
+    pub demo_password: Option<String>,
     /// Clock offset in milliseconds.
     pub clock_offset_ms: i64,
     /// Log level.
@@ -68,6 +71,7 @@ impl Default for Config {
             pkg: None,
             state: None,
             seed: true,
+            demo_password: None,
             clock_offset_ms: 0,
             log: LogLevel::Info,
         }
@@ -112,6 +116,7 @@ impl Config {
                 "--pkg" => c.pkg = Some(PathBuf::from(value("--pkg")?)),
                 "--state" => c.state = Some(PathBuf::from(value("--state")?)),
                 "--no-seed" => c.seed = false,
+                "--demo-password" => c.demo_password = Some(value("--demo-password")?),
                 "--clock-offset-days" => {
                     let d: f64 = value("--clock-offset-days")?
                         .parse()

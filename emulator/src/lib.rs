@@ -76,6 +76,10 @@ pub fn app(config: &Config, shared: Arc<Shared>) -> Router {
         .route("/arcgis/rest/services/{*rest}", any(api::service))
         .route("/emulator/seeded-keys", get(api::seeded_keys))
         .route("/emulator/stats", get(api::stats))
+        .route("/emulator/slow", get(api::slow))
+        .route("/emulator/not-json", get(api::not_json))
+        .route("/emulator/truncated", get(api::truncated))
+        .route("/emulator/status/{code}", get(api::status))
         .with_state(shared.clone());
     if let Some(pkg) = &config.pkg {
         router = router.nest_service("/pkg", ServeDir::new(pkg));
@@ -126,7 +130,7 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
                     format!("http://127.0.0.1:{}", addr.port()),
                     format!("http://localhost:{}", addr.port()),
                 ];
-                let seeded = seed::seed(&mut s, &origins, now);
+                let seeded = seed::seed(&mut s, &origins, config.demo_password.clone(), now);
                 login = Some((seeded.owner.clone(), seeded.owner_password.clone()));
                 println!(
                     "username: {}  password: {}",

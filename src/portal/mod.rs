@@ -1,4 +1,16 @@
-//! The portal's REST contract: response types and the conversions into the core model. Request
-//! builders, error mapping and the transport trait live beside them.
+//! The portal's REST contract: request builders, response types and error mapping, behind a
+//! small transport trait so that everything is testable natively.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
+pub mod client;
+pub mod error;
+pub mod request;
 pub mod types;
+
+pub use client::{PortalClient, RawResponse, Transport};
+pub use error::{Kind, PortalError};

@@ -31,8 +31,9 @@ pub struct ItemJson {
     pub modified: Option<f64>,
 }
 
-/// `registeredAppInfo` / `oauth2/apps/{client_id}` (the "Registered App" JSON).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+/// `registeredAppInfo` / `oauth2/apps/{client_id}` (the "Registered App" JSON). The client
+/// secret is kept (owner tools need it to generate keys) but never shown by `Debug`.
+#[derive(Clone, Default, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct RegisteredAppJson {
     /// The item the registration belongs to.
@@ -40,6 +41,8 @@ pub struct RegisteredAppJson {
     pub item_id: String,
     /// OAuth client id.
     pub client_id: String,
+    /// OAuth client secret (owner only).
+    pub client_secret: Option<String>,
     /// `apikey|browser|native|server|multiple`.
     #[serde(rename = "appType")]
     pub app_type: String,
@@ -61,6 +64,112 @@ pub struct RegisteredAppJson {
     pub registered: Option<f64>,
     /// Modified (epoch ms).
     pub modified: Option<f64>,
+}
+
+impl core::fmt::Debug for RegisteredAppJson {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RegisteredAppJson")
+            .field("item_id", &self.item_id)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "****"))
+            .field("http_referrers", &self.http_referrers)
+            .field("privileges", &self.privileges)
+            .field("api_token1_active", &self.api_token1_active)
+            .field("api_token2_active", &self.api_token2_active)
+            .finish()
+    }
+}
+
+/// A user (`community/self`, `portals/self` → `user`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserJson {
+    /// Username.
+    pub username: String,
+    /// Display name.
+    pub full_name: String,
+    /// Role.
+    pub role: String,
+    /// Role privileges.
+    pub privileges: Vec<String>,
+    /// User type id.
+    pub user_license_type_id: Option<String>,
+}
+
+/// `portals/self`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PortalSelfJson {
+    /// Organisation id.
+    pub id: String,
+    /// Organisation name.
+    pub name: String,
+    /// `true` for ArcGIS Enterprise.
+    pub is_portal: bool,
+    /// REST API version.
+    pub current_version: Option<String>,
+    /// The signed-in user (user tokens and personal-scope keys).
+    pub user: Option<UserJson>,
+    /// What an API key learns about itself.
+    pub app_info: Option<AppInfoJson>,
+}
+
+/// `generateToken`.
+#[derive(Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct TokenJson {
+    /// The user token.
+    pub token: String,
+    /// Expiry (epoch ms).
+    pub expires: f64,
+}
+
+impl core::fmt::Debug for TokenJson {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TokenJson").field("token", &"****").field("expires", &self.expires).finish()
+    }
+}
+
+/// `oauth2/token` with `apiToken=1|2`.
+#[derive(Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct KeyTokenJson {
+    /// The API key.
+    pub access_token: String,
+    /// Seconds until it expires.
+    pub expires_in: f64,
+}
+
+impl core::fmt::Debug for KeyTokenJson {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KeyTokenJson").field("access_token", &crate::core::keys::mask_key(&self.access_token)).field("expires_in", &self.expires_in).finish()
+    }
+}
+
+/// `content/users/{username}`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct UserContentJson {
+    /// The items.
+    pub items: Vec<ItemJson>,
+}
+
+/// `addItem`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct AddItemJson {
+    /// Whether it worked.
+    pub success: bool,
+    /// The new item's id.
+    pub id: String,
+}
+
+/// `{ "success": true, ... }`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(default)]
+pub struct SuccessJson {
+    /// Whether the operation succeeded.
+    pub success: bool,
 }
 
 /// `portals/self` → `appInfo`, what a bare API key can learn about itself.

@@ -72,3 +72,17 @@ pub fn class() -> JsValue {
 
 /// Result alias for exported functions.
 pub type JsResult<T> = Result<T, JsValue>;
+
+/// Converts a portal error (code, portal code, message with advice).
+pub fn from_portal(e: &crate::portal::PortalError) -> JsValue {
+    let details = if e.details.is_empty() {
+        JsValue::UNDEFINED
+    } else {
+        let arr = js_sys::Array::new();
+        for d in &e.details {
+            arr.push(&JsValue::from_str(d));
+        }
+        arr.into()
+    };
+    credential_error(e.code(), &e.to_string(), e.portal_code, details)
+}

@@ -7,8 +7,12 @@ pub mod convert;
 pub mod credentials;
 pub mod error;
 pub mod keys;
+pub mod manager;
 pub mod privileges;
 pub mod referrer;
+pub mod session;
+pub mod storage;
+pub mod transport;
 pub mod types;
 pub mod url;
 

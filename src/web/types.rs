@@ -10,7 +10,7 @@ export type CredentialErrorCode =
   | "INVALID_ARGUMENT" | "INPUT_TOO_LARGE" | "INVALID_SLOT" | "TOO_MANY_KEYS"
   | "EXPIRY_TOO_FAR" | "EXPIRY_IN_PAST" | "CONFIRMATION_REQUIRED" | "INVALID_REFERRER"
   | "KEY_EXPIRED" | "INVALID_TOKEN" | "TOKEN_REQUIRED" | "REFERRER_NOT_ALLOWED" | "FORBIDDEN"
-  | "NOT_FOUND" | "BAD_REQUEST" | "NETWORK" | "TIMEOUT" | "BAD_RESPONSE" | "STORAGE";
+  | "NOT_FOUND" | "BAD_REQUEST" | "SERVER_ERROR" | "NETWORK" | "TIMEOUT" | "BAD_RESPONSE" | "STORAGE";
 
 /** The one error type this package throws: a real `Error` subclass. */
 export class CredentialError extends Error {
@@ -161,6 +161,91 @@ export interface AccountFacts {
   portalVersion?: string;
 }
 
+export interface ManagedKey {
+  key: string;
+  expiresAt?: DateInput;
+}
+
+export interface CredentialManagerOptions {
+  /** Any portal URL: "https://www.arcgis.com", "https://host/portal", or a ".../sharing/rest" root. */
+  portal: string;
+  /** One or two API keys (slot 1 and slot 2). Optional only with storage + persistKeys and stored keys. */
+  keys?: string | (string | ManagedKey)[];
+  /** Warning window in days (default 30). */
+  warnDays?: number;
+  /** Critical window in days (default 7). */
+  criticalDays?: number;
+  /** Request timeout (default 15000). */
+  timeoutMs?: number;
+  /** Persist dead marks and usage ("local" or "session"); off by default. */
+  storage?: "local" | "session";
+  /** Also persist the raw keys (default false). */
+  persistKeys?: boolean;
+  /** The keys' referrer list, when the app knows it: enables local referrer predictions. */
+  httpReferrers?: string[];
+}
+
+export interface ManagerRequestOptions {
+  /** Default: POST (token in the body) for sharing API URLs, GET (X-Esri-Authorization header) elsewhere. */
+  method?: "GET" | "POST";
+}
+
+export interface PreflightOptions {
+  privileges?: string[];
+  itemIds?: string[];
+}
+
+export interface PreflightReport {
+  ok: boolean;
+  slot: 1 | 2;
+  maskedKey: string;
+  referrer: { sent: string | null; noReferrerCause: string | null; allowed: boolean | null; reason: string };
+  privileges: { privilege: string; granted: boolean | null }[];
+  items: { itemId: string; granted: boolean | null }[];
+  problems: string[];
+}
+
+export interface KeyReport {
+  slot: 1 | 2;
+  maskedKey: string;
+  status: KeyStatus;
+  dead: boolean;
+  appInfo: { appId: string; appTitle: string; itemId: string; privileges: string[]; expirationDate: Date | null } | null;
+  referrer: { sent: string | null; noReferrerCause: string | null; acceptedByPortal: boolean | null };
+  error: { code: CredentialErrorCode; portalCode: number | null; message: string } | null;
+}
+
+export interface KeyUsageReport {
+  slot: 1 | 2;
+  maskedKey: string;
+  dead: boolean;
+  requests: number;
+  failures: Record<string, number>;
+  services: Record<string, number>;
+}
+
+export interface KeyEventDetail {
+  slot: 1 | 2;
+  maskedKey: string;
+  daysLeft?: number | null;
+  expiresAt?: Date | null;
+  message: string;
+}
+
+export interface FailoverEventDetail extends KeyEventDetail {
+  from: 1 | 2;
+  to: 1 | 2;
+  fromMaskedKey: string;
+}
+
+export interface NewKey {
+  /** The raw key: shown this once, never stored by the library. */
+  key: string;
+  slot: 1 | 2;
+  maskedKey: string;
+  expiresAt: Date;
+}
+
 export interface Requirement {
   id: "userType" | "generateApiKeys" | "assignPrivileges" | "portalVersion";
   ok: boolean;
@@ -230,6 +315,54 @@ extern "C" {
     /// `Date | null`
     #[wasm_bindgen(typescript_type = "Date | null")]
     pub type DateOrNull;
+    /// `CredentialManagerOptions`
+    #[wasm_bindgen(typescript_type = "CredentialManagerOptions")]
+    pub type ManagerOptionsType;
+    /// `RequestOptions`
+    #[wasm_bindgen(typescript_type = "ManagerRequestOptions")]
+    pub type RequestOptionsType;
+    /// `PreflightOptions`
+    #[wasm_bindgen(typescript_type = "PreflightOptions")]
+    pub type PreflightOptionsType;
+    /// `KeyUsage[]`
+    #[wasm_bindgen(typescript_type = "KeyUsageReport[]")]
+    pub type UsageArray;
+    /// `(KeyStatus & { slot, maskedKey })[]`
+    #[wasm_bindgen(typescript_type = "(KeyStatus & { slot: 1 | 2; maskedKey: string })[]")]
+    pub type KeyStatusArray;
+    /// `Promise<PortalSession>`
+    #[wasm_bindgen(typescript_type = "Promise<PortalSession>")]
+    pub type SessionPromise;
+    /// `Promise<ApiKeyCredentials[]>`
+    #[wasm_bindgen(typescript_type = "Promise<ApiKeyCredentials[]>")]
+    pub type CredentialsArrayPromise;
+    /// `Promise<ApiKeyCredentials>`
+    #[wasm_bindgen(typescript_type = "Promise<ApiKeyCredentials>")]
+    pub type CredentialsPromise;
+    /// `Promise<NewKey>`
+    #[wasm_bindgen(typescript_type = "Promise<NewKey>")]
+    pub type NewKeyPromise;
+    /// `{ confirmInvalidatesKeys?: boolean }`
+    #[wasm_bindgen(typescript_type = "{ confirmInvalidatesKeys?: boolean }")]
+    pub type ConfirmOptionsType;
+    /// `{ title, privileges?, httpReferrers? }`
+    #[wasm_bindgen(typescript_type = "{ title: string; privileges?: string[]; httpReferrers?: string[] }")]
+    pub type CreateOptionsType;
+    /// `Promise<string>`
+    #[wasm_bindgen(typescript_type = "Promise<string>")]
+    pub type StringPromise;
+    /// `Promise<CredentialManager>`
+    #[wasm_bindgen(typescript_type = "Promise<CredentialManager>")]
+    pub type ManagerPromise;
+    /// `Promise<KeyReport[]>`
+    #[wasm_bindgen(typescript_type = "Promise<KeyReport[]>")]
+    pub type KeyReportsPromise;
+    /// `Promise<PreflightReport>`
+    #[wasm_bindgen(typescript_type = "Promise<PreflightReport>")]
+    pub type PreflightPromise;
+    /// `Promise<any>` (the service's JSON)
+    #[wasm_bindgen(typescript_type = "Promise<any>")]
+    pub type AnyPromise;
     /// `object` (the portal's JSON, as parsed)
     #[wasm_bindgen(typescript_type = "Record<string, unknown>")]
     pub type JsonObject;

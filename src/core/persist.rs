@@ -1,0 +1,172 @@
+//! The manager's persisted state (opt-in storage): schema-versioned, bounded, and validated on
+//! load so that a corrupt, foreign or old entry is reported and replaced, never trusted.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The schema tag of this version.
+pub const SCHEMA: &str = "apikey-credentials/1";
+/// The prefix every schema tag of this library has.
+pub const SCHEMA_PREFIX: &str = "apikey-credentials/";
+/// Entries longer than this are refused before parsing.
+pub const MAX_STORED_BYTES: usize = 256 * 1024;
+const MAX_MAP_ENTRIES: usize = 64;
+
+/// Usage of one key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct KeyUsage {
+    /// Requests sent with the key.
+    pub requests: u64,
+    /// Failures by error code.
+    pub failures: BTreeMap<String, u64>,
+    /// Requests by service name.
+    pub services: BTreeMap<String, u64>,
+}
+
+impl KeyUsage {
+    /// Counts a request to `service`, keeping the map bounded.
+    pub fn record_request(&mut self, service: &str) {
+        self.requests = self.requests.saturating_add(1);
+        bump(&mut self.services, service);
+    }
+
+    /// Counts a failure with `code`.
+    pub fn record_failure(&mut self, code: &str) {
+        bump(&mut self.failures, code);
+    }
+}
+
+fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+    if let Some(v) = map.get_mut(key) {
+        *v = v.saturating_add(1);
+    } else if map.len() < MAX_MAP_ENTRIES {
+        map.insert(key.to_string(), 1);
+    } else {
+        let v = map.entry("(other)".to_string()).or_insert(0);
+        *v = v.saturating_add(1);
+    }
+}
+
+/// One key's stored record, identified by its mask and slot (never the raw key).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct KeyRecord {
+    /// `"AAPT…e1HB#1"`.
+    pub id: String,
+    /// Marked dead after a 498.
+    pub dead: bool,
+    /// Usage.
+    pub usage: KeyUsage,
+}
+
+/// The stored entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Persisted {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// The portal's REST root.
+    pub portal: String,
+    /// Per-key records.
+    pub keys: Vec<KeyRecord>,
+    /// Raw keys: present only when the app asked for `persistKeys: true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_keys: Option<Vec<String>>,
+}
+
+/// Why a stored entry was not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageProblem {
+    /// Not JSON, or not the expected shape.
+    Corrupt,
+    /// JSON, but not this library's.
+    Foreign,
+    /// This library's, but an older or newer schema.
+    OtherSchema,
+    /// Larger than [`MAX_STORED_BYTES`].
+    TooLarge,
+    /// Writing failed (quota exceeded, storage disabled).
+    WriteFailed,
+}
+
+impl StorageProblem {
+    /// `"corrupt"`, `"foreign"`, `"otherSchema"`, `"tooLarge"`, `"writeFailed"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StorageProblem::Corrupt => "corrupt",
+            StorageProblem::Foreign => "foreign",
+            StorageProblem::OtherSchema => "otherSchema",
+            StorageProblem::TooLarge => "tooLarge",
+            StorageProblem::WriteFailed => "writeFailed",
+        }
+    }
+}
+
+/// A key's storage id: mask and slot.
+pub fn key_id(masked: &str, slot: u8) -> String {
+    let mut s = String::with_capacity(masked.len() + 2);
+    s.push_str(masked);
+    s.push('#');
+    s.push(char::from(b'0' + slot.min(9)));
+    s
+}
+
+/// Validates a decoded entry. `decoded` is the result of decoding the text as a [`Persisted`]
+/// (`None`: it did not decode); `looks_like_object` says whether the text was at least a JSON
+/// object, to tell "foreign" from "corrupt".
+pub fn validate(text_len: usize, decoded: Option<Persisted>, looks_like_object: bool, portal: &str) -> Result<Persisted, StorageProblem> {
+    if text_len > MAX_STORED_BYTES {
+        return Err(StorageProblem::TooLarge);
+    }
+    let Some(p) = decoded else {
+        return Err(if looks_like_object { StorageProblem::Foreign } else { StorageProblem::Corrupt });
+    };
+    if p.schema != SCHEMA {
+        return Err(if p.schema.starts_with(SCHEMA_PREFIX) { StorageProblem::OtherSchema } else { StorageProblem::Foreign });
+    }
+    if p.portal != portal || p.keys.len() > 2 || p.raw_keys.as_ref().is_some_and(|k| k.len() > 2 || k.iter().any(|x| x.len() > crate::core::keys::MAX_KEY_LEN)) {
+        return Err(StorageProblem::Foreign);
+    }
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(text: &str) -> (Option<Persisted>, bool) {
+        (serde_json::from_str(text).ok(), serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).is_ok())
+    }
+
+    #[test]
+    fn problems_are_told_apart() {
+        let portal = "https://p/sharing/rest";
+        let check = |t: &str| {
+            let (d, obj) = decode(t);
+            validate(t.len(), d, obj, portal)
+        };
+        assert_eq!(check("{not json").unwrap_err(), StorageProblem::Corrupt);
+        assert_eq!(check("[1,2]").unwrap_err(), StorageProblem::Corrupt);
+        assert_eq!(check(r#"{"hello":"world"}"#).unwrap_err(), StorageProblem::Foreign);
+        assert_eq!(check(r#"{"schema":"apikey-credentials/0","portal":"https://p/sharing/rest"}"#).unwrap_err(), StorageProblem::OtherSchema);
+        assert_eq!(check(r#"{"schema":"apikey-credentials/1","portal":"https://other/sharing/rest"}"#).unwrap_err(), StorageProblem::Foreign);
+        assert_eq!(check(r#"{"schema":"apikey-credentials/1","keys":"x"}"#).unwrap_err(), StorageProblem::Foreign);
+        let ok = check(r#"{"schema":"apikey-credentials/1","portal":"https://p/sharing/rest","keys":[{"id":"AAPT…e1HB#1","dead":true}]}"#).unwrap();
+        assert!(ok.keys[0].dead);
+        let big = format!(r#"{{"x":"{}"}}"#, "a".repeat(MAX_STORED_BYTES));
+        assert_eq!(check(&big).unwrap_err(), StorageProblem::TooLarge);
+    }
+
+    #[test]
+    fn usage_maps_are_bounded() {
+        let mut u = KeyUsage::default();
+        for i in 0..200 {
+            u.record_request(&format!("svc{i}"));
+        }
+        assert_eq!(u.requests, 200);
+        assert!(u.services.len() <= MAX_MAP_ENTRIES + 1);
+        assert_eq!(u.services.get("(other)").copied(), Some(200 - MAX_MAP_ENTRIES as u64));
+    }
+}

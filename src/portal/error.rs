@@ -1,0 +1,224 @@
+//! Mapping portal and service responses to typed errors. Both error styles are handled: HTTP 200
+//! with an `error` body (the sharing API and most ArcGIS Server services), and real HTTP statuses
+//! (the newer location-service hosts).
+
+use core::fmt;
+
+use serde::Deserialize;
+
+/// The kind of failure; `code()` is the stable string JavaScript sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kind {
+    /// 498: the key or token is invalid, expired or invalidated.
+    InvalidToken,
+    /// 499 (or HTTP 401): no token was sent where one is needed.
+    TokenRequired,
+    /// A 403 for which the local referrer check predicts a denial.
+    ReferrerNotAllowed,
+    /// Any other 403: a missing privilege or item access, or not the owner.
+    Forbidden,
+    /// 404, or an item that does not exist or is not visible.
+    NotFound,
+    /// 400 and other client errors.
+    BadRequest,
+    /// 5xx.
+    ServerError,
+    /// The request did not reach the server (offline, refused, CORS).
+    Network,
+    /// No answer within the timeout.
+    Timeout,
+    /// An answer that is not JSON, is truncated, or has the wrong shape.
+    BadResponse,
+}
+
+impl Kind {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::InvalidToken => "INVALID_TOKEN",
+            Kind::TokenRequired => "TOKEN_REQUIRED",
+            Kind::ReferrerNotAllowed => "REFERRER_NOT_ALLOWED",
+            Kind::Forbidden => "FORBIDDEN",
+            Kind::NotFound => "NOT_FOUND",
+            Kind::BadRequest => "BAD_REQUEST",
+            Kind::ServerError => "SERVER_ERROR",
+            Kind::Network => "NETWORK",
+            Kind::Timeout => "TIMEOUT",
+            Kind::BadResponse => "BAD_RESPONSE",
+        }
+    }
+}
+
+/// A failed portal or service call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalError {
+    /// What kind of failure.
+    pub kind: Kind,
+    /// The portal's numeric code (or the HTTP status), when there is one.
+    pub portal_code: Option<i64>,
+    /// The portal's message (or ours).
+    pub message: String,
+    /// The portal's details.
+    pub details: Vec<String>,
+}
+
+impl PortalError {
+    /// An error of `kind` with our own message.
+    pub fn new(kind: Kind, message: impl Into<String>) -> Self {
+        PortalError { kind, portal_code: None, message: message.into(), details: Vec::new() }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// What to do about it, in one sentence.
+    pub fn advice(&self) -> &'static str {
+        match self.kind {
+            Kind::InvalidToken => "The API key is invalid, expired or was invalidated: deploy the other key or generate a new one.",
+            Kind::TokenRequired => "The request carried no token: pass an API key.",
+            Kind::ReferrerNotAllowed => "This page's origin is not in the key's referrer list: add it (scheme, host and port) to the API key credentials' referrers.",
+            Kind::Forbidden => "The key lacks the privilege or item access this resource needs: add it to the API key credentials.",
+            Kind::NotFound => "The resource does not exist or is not visible to this key: check the URL or item id.",
+            Kind::BadRequest => "The portal refused the request parameters: check them against the portal's message.",
+            Kind::ServerError => "The server failed: try again later.",
+            Kind::Network => "The request did not reach the server: check the portal URL, the network and CORS.",
+            Kind::Timeout => "No answer in time: check the network, or raise timeoutMs.",
+            Kind::BadResponse => "The answer was not the JSON the portal sends: check that the URL points at a portal or ArcGIS service.",
+        }
+    }
+}
+
+impl fmt::Display for PortalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.portal_code {
+            Some(c) => write!(f, "{} ({c}: {}). {}", self.code(), self.message, self.advice()),
+            None => write!(f, "{} ({}). {}", self.code(), self.message, self.advice()),
+        }
+    }
+}
+
+impl std::error::Error for PortalError {}
+
+/// The `error` object of an ArcGIS error body.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ErrorBody {
+    /// Numeric code (sometimes a string on old servers; both are read).
+    pub code: Option<CodeValue>,
+    /// Message.
+    pub message: Option<String>,
+    /// `messageCode`, e.g. `GWM_0003`, `CONT_0001`.
+    #[serde(rename = "messageCode")]
+    pub message_code: Option<String>,
+    /// Details.
+    pub details: Option<Vec<serde::de::IgnoredAny>>,
+}
+
+/// A code given as a number or a string.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum CodeValue {
+    /// `498`
+    Num(f64),
+    /// `"498"`
+    Text(String),
+}
+
+impl CodeValue {
+    fn as_i64(&self) -> Option<i64> {
+        match self {
+            CodeValue::Num(n) if n.is_finite() => Some(*n as i64),
+            CodeValue::Text(t) => t.trim().parse().ok(),
+            CodeValue::Num(_) => None,
+        }
+    }
+}
+
+/// What every response is first read as: an error envelope (either style).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Envelope {
+    /// `{"error": {...}}`
+    pub error: Option<ErrorBody>,
+    /// A top-level `code` (billing errors).
+    pub code: Option<CodeValue>,
+    /// A top-level `message`.
+    pub message: Option<String>,
+    /// `status: "failed"` (jobs).
+    pub status: Option<String>,
+}
+
+fn kind_for(code: i64, message_code: Option<&str>) -> Kind {
+    match code {
+        498 => Kind::InvalidToken,
+        499 | 401 => Kind::TokenRequired,
+        403 => Kind::Forbidden,
+        404 => Kind::NotFound,
+        400 if message_code == Some("CONT_0001") => Kind::NotFound,
+        c if c >= 500 => Kind::ServerError,
+        _ => Kind::BadRequest,
+    }
+}
+
+/// The error an envelope or HTTP status describes, if any.
+pub fn classify(status: u16, envelope: Option<&Envelope>) -> Option<PortalError> {
+    if let Some(env) = envelope {
+        if let Some(e) = &env.error {
+            let code = e.code.as_ref().and_then(CodeValue::as_i64).unwrap_or(i64::from(status));
+            let mut err = PortalError::new(
+                kind_for(code, e.message_code.as_deref()),
+                e.message.clone().unwrap_or_else(|| "The portal returned an error.".to_string()),
+            );
+            err.portal_code = Some(code);
+            return Some(err);
+        }
+        if let Some(code) = env.code.as_ref().and_then(CodeValue::as_i64).filter(|c| *c >= 400) {
+            let mut err = PortalError::new(kind_for(code, None), env.message.clone().unwrap_or_default());
+            err.portal_code = Some(code);
+            return Some(err);
+        }
+        if env.status.as_deref() == Some("failed") {
+            return Some(PortalError::new(Kind::BadRequest, "The job failed."));
+        }
+    }
+    if !(200..300).contains(&status) {
+        let mut err = PortalError::new(kind_for(i64::from(status), None), format!("HTTP {status}"));
+        err.portal_code = Some(i64::from(status));
+        return Some(err);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(json: &str) -> Envelope {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn both_error_styles() {
+        let e = classify(200, Some(&env(r#"{"error":{"code":498,"message":"Invalid token.","details":[]}}"#))).unwrap();
+        assert_eq!((e.code(), e.portal_code), ("INVALID_TOKEN", Some(498)));
+        let e = classify(200, Some(&env(r#"{"error":{"code":499,"message":"Token Required","messageCode":"GWM_0003"}}"#))).unwrap();
+        assert_eq!(e.code(), "TOKEN_REQUIRED");
+        let e = classify(200, Some(&env(r#"{"error":{"code":400,"messageCode":"CONT_0001","message":"Item does not exist or is inaccessible."}}"#))).unwrap();
+        assert_eq!(e.code(), "NOT_FOUND");
+        let e = classify(498, Some(&env(r#"{"error":{"code":498,"message":"Token Invalid."}}"#))).unwrap();
+        assert_eq!(e.code(), "INVALID_TOKEN");
+        let e = classify(401, None).unwrap();
+        assert_eq!(e.code(), "TOKEN_REQUIRED");
+        let e = classify(503, None).unwrap();
+        assert_eq!(e.code(), "SERVER_ERROR");
+        let e = classify(200, Some(&env(r#"{"code":403,"message":"billing"}"#))).unwrap();
+        assert_eq!(e.code(), "FORBIDDEN");
+        let e = classify(200, Some(&env(r#"{"error":{"code":"498"}}"#))).unwrap();
+        assert_eq!(e.code(), "INVALID_TOKEN");
+        assert!(classify(200, Some(&env(r#"{"id":"x"}"#))).is_none());
+        assert!(e.to_string().contains("INVALID_TOKEN"));
+    }
+}

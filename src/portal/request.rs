@@ -1,0 +1,282 @@
+//! Request builders for the sharing REST API. Tokens travel as a form parameter on POST, or in
+//! the `X-Esri-Authorization: Bearer` header on GET, never in a URL that gets logged.
+
+/// HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET (token in the header).
+    Get,
+    /// POST, `application/x-www-form-urlencoded` (token in the body).
+    Post,
+}
+
+/// A request ready for a transport.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PortalRequest {
+    /// Method.
+    pub method: Method,
+    /// Absolute URL (no token in it).
+    pub url: String,
+    /// Parameters: the query for GET, the form body for POST. Always includes `f=json`.
+    pub params: Vec<(String, String)>,
+    /// The token or key, placed by the transport per `method`.
+    pub token: Option<String>,
+}
+
+impl core::fmt::Debug for PortalRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let params: Vec<(&str, &str)> = self
+            .params
+            .iter()
+            .map(|(k, v)| (k.as_str(), if is_secret_param(k) { "****" } else { v.as_str() }))
+            .collect();
+        f.debug_struct("PortalRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("params", &params)
+            .field("token", &self.token.as_deref().map(crate::core::keys::mask_key))
+            .finish()
+    }
+}
+
+/// Parameters that carry secrets.
+pub fn is_secret_param(name: &str) -> bool {
+    matches!(name, "token" | "password" | "client_secret" | "access_token")
+}
+
+/// Normalises a portal URL to its sharing REST root: `https://www.arcgis.com` →
+/// `https://www.arcgis.com/sharing/rest`, `https://host/portal` →
+/// `https://host/portal/sharing/rest`; a URL that already ends in `/sharing/rest` is kept.
+pub fn rest_root(portal: &str) -> Option<String> {
+    let p = portal.trim().trim_end_matches('/');
+    if !(p.starts_with("https://") || p.starts_with("http://")) || p.len() <= "https://".len() {
+        return None;
+    }
+    if p.contains(['?', '#', ' ']) {
+        return None;
+    }
+    if p.ends_with("/sharing/rest") {
+        return Some(p.to_string());
+    }
+    if let Some(base) = p.strip_suffix("/sharing") {
+        return Some(format!("{base}/sharing/rest"));
+    }
+    Some(format!("{p}/sharing/rest"))
+}
+
+/// Percent-encodes a path segment (usernames and ids are usually plain, but not always).
+pub fn segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
+fn req(method: Method, url: String, params: &[(&str, String)], token: Option<&str>) -> PortalRequest {
+    let mut p: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect();
+    p.push(("f".into(), "json".into()));
+    PortalRequest { method, url, params: p, token: token.map(str::to_string) }
+}
+
+/// `generateToken` (as arcgis-rest-js signs in: `client=referer`).
+pub fn generate_token(root: &str, username: &str, password: &str, referer: &str, minutes: u32) -> PortalRequest {
+    req(
+        Method::Post,
+        format!("{root}/generateToken"),
+        &[
+            ("username", username.to_string()),
+            ("password", password.to_string()),
+            ("client", "referer".into()),
+            ("referer", referer.to_string()),
+            ("expiration", minutes.to_string()),
+        ],
+        None,
+    )
+}
+
+/// `portals/self`.
+pub fn portal_self(root: &str, token: Option<&str>) -> PortalRequest {
+    req(Method::Post, format!("{root}/portals/self"), &[], token)
+}
+
+/// `community/self`.
+pub fn community_self(root: &str, token: &str) -> PortalRequest {
+    req(Method::Post, format!("{root}/community/self"), &[], Some(token))
+}
+
+/// `content/items/{id}`.
+pub fn item(root: &str, item_id: &str, token: Option<&str>) -> PortalRequest {
+    req(Method::Post, format!("{root}/content/items/{}", segment(item_id)), &[], token)
+}
+
+/// `content/users/{username}` (the owner's items).
+pub fn user_content(root: &str, username: &str, token: &str) -> PortalRequest {
+    req(Method::Post, format!("{root}/content/users/{}", segment(username)), &[("num", "100".into())], Some(token))
+}
+
+/// `content/users/{user}/items/{id}/registeredAppInfo`.
+pub fn registered_app_info(root: &str, username: &str, item_id: &str, token: &str) -> PortalRequest {
+    req(
+        Method::Post,
+        format!("{root}/content/users/{}/items/{}/registeredAppInfo", segment(username), segment(item_id)),
+        &[],
+        Some(token),
+    )
+}
+
+/// `oauth2/token` with `apiToken=slot`: generate (or regenerate) a key. The client secret is the
+/// authentication (arcgis-rest-js PR #1196).
+pub fn generate_key(root: &str, client_id: &str, client_secret: &str, slot: u8, regenerate: bool) -> PortalRequest {
+    req(
+        Method::Post,
+        format!("{root}/oauth2/token"),
+        &[
+            ("client_id", client_id.to_string()),
+            ("client_secret", client_secret.to_string()),
+            ("grant_type", "client_credentials".into()),
+            ("apiToken", slot.to_string()),
+            ("regenerateApiToken", regenerate.to_string()),
+        ],
+        None,
+    )
+}
+
+/// `oauth2/revokeToken` with `apiToken=slot` (as arcgis-rest-js `invalidateApiKey` sends it).
+pub fn revoke_key(root: &str, client_id: &str, client_secret: &str, slot: u8) -> PortalRequest {
+    req(
+        Method::Post,
+        format!("{root}/oauth2/revokeToken"),
+        &[
+            ("client_id", client_id.to_string()),
+            ("client_secret", client_secret.to_string()),
+            ("apiToken", slot.to_string()),
+            ("grant_type", "client_credentials".into()),
+            ("regenerateApiToken", "true".into()),
+        ],
+        None,
+    )
+}
+
+fn json_list(items: &[String]) -> String {
+    let mut s = String::from("[");
+    for (i, it) in items.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push('"');
+        for c in it.chars() {
+            match c {
+                '"' => s.push_str("\\\""),
+                '\\' => s.push_str("\\\\"),
+                c if (c as u32) < 0x20 => s.push_str(&format!("\\u{:04x}", c as u32)),
+                c => s.push(c),
+            }
+        }
+        s.push('"');
+    }
+    s.push(']');
+    s
+}
+
+/// `oauth2/apps/{client_id}/update`: the lists are sent as JSON arrays.
+pub fn update_app(root: &str, client_id: &str, token: &str, privileges: Option<&[String]>, referrers: Option<&[String]>) -> PortalRequest {
+    let mut params = Vec::new();
+    if let Some(p) = privileges {
+        params.push(("privileges", json_list(p)));
+    }
+    if let Some(r) = referrers {
+        params.push(("httpReferrers", json_list(r)));
+    }
+    req(Method::Post, format!("{root}/oauth2/apps/{}/update", segment(client_id)), &params, Some(token))
+}
+
+/// Item update setting one slot's expiration (`-1`: not set).
+pub fn update_expiration(root: &str, username: &str, item_id: &str, token: &str, slot: u8, expires_at: i64) -> PortalRequest {
+    let name = if slot == 2 { "apiToken2ExpirationDate" } else { "apiToken1ExpirationDate" };
+    req(
+        Method::Post,
+        format!("{root}/content/users/{}/items/{}/update", segment(username), segment(item_id)),
+        &[(name, expires_at.to_string())],
+        Some(token),
+    )
+}
+
+/// `content/users/{user}/addItem` for an API key credentials item (as arcgis-rest-js
+/// `createApiKey` does: type `Application`).
+pub fn add_item(root: &str, username: &str, token: &str, title: &str) -> PortalRequest {
+    req(
+        Method::Post,
+        format!("{root}/content/users/{}/addItem", segment(username)),
+        &[("title", title.to_string()), ("type", "Application".into()), ("typeKeywords", json_list(&["API Key Credentials".to_string()]))],
+        Some(token),
+    )
+}
+
+/// `oauth2/registerApp` with `appType=multiple` and the OOB redirect URI, as arcgis-rest-js does.
+pub fn register_app(root: &str, token: &str, item_id: &str, privileges: &[String], referrers: &[String]) -> PortalRequest {
+    req(
+        Method::Post,
+        format!("{root}/oauth2/registerApp"),
+        &[
+            ("itemId", item_id.to_string()),
+            ("appType", "multiple".into()),
+            ("redirect_uris", json_list(&["urn:ietf:wg:oauth:2.0:oob".to_string()])),
+            ("httpReferrers", json_list(referrers)),
+            ("privileges", json_list(privileges)),
+        ],
+        Some(token),
+    )
+}
+
+/// A call to any portal or service URL with a key: sharing API URLs go as POST with the token in
+/// the body; other services as GET with the key in `X-Esri-Authorization`.
+pub fn call(url: &str, params: Vec<(String, String)>, token: &str, method: Option<Method>) -> PortalRequest {
+    let method = method.unwrap_or(if url.contains("/sharing/rest") { Method::Post } else { Method::Get });
+    let mut p = params;
+    if !p.iter().any(|(k, _)| k == "f") {
+        p.push(("f".into(), "json".into()));
+    }
+    PortalRequest { method, url: url.to_string(), params: p, token: Some(token.to_string()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rest_roots() {
+        assert_eq!(rest_root("https://www.arcgis.com").as_deref(), Some("https://www.arcgis.com/sharing/rest"));
+        assert_eq!(rest_root("https://host/portal/").as_deref(), Some("https://host/portal/sharing/rest"));
+        assert_eq!(rest_root("https://host/portal/sharing/rest").as_deref(), Some("https://host/portal/sharing/rest"));
+        assert_eq!(rest_root("https://host/portal/sharing").as_deref(), Some("https://host/portal/sharing/rest"));
+        assert_eq!(rest_root("host/portal"), None);
+        assert_eq!(rest_root("https://"), None);
+        assert_eq!(rest_root("https://h/p?x"), None);
+    }
+
+    #[test]
+    fn secrets_never_in_debug() {
+        let r = generate_token("https://h/sharing/rest", "u", "hunter2", "https://a/", 60);
+        let d = format!("{r:?}");
+        assert!(!d.contains("hunter2"));
+        let r = generate_key("https://h/sharing/rest", "cid", "s3cr3t", 1, true);
+        assert!(!format!("{r:?}").contains("s3cr3t"));
+        let r = call("https://h/x", vec![], "AAPTsecretsecretsecret.AT1_abcdefgh", None);
+        assert!(!format!("{r:?}").contains("secretsecret"));
+        assert_eq!(r.method, Method::Get);
+    }
+
+    #[test]
+    fn lists_are_json() {
+        assert_eq!(json_list(&["a\"b".into(), "c\\d".into()]), r#"["a\"b","c\\d"]"#);
+        let r = update_app("https://h/sharing/rest", "c i", "t", Some(&["p".into()]), None);
+        assert!(r.url.ends_with("/oauth2/apps/c%20i/update"));
+    }
+}

@@ -1,0 +1,369 @@
+//! `PortalSession`: the owner's tools against the portal (sign in, prerequisites, list and read
+//! credentials, generate / regenerate / invalidate keys, edit referrers, privileges and item
+//! access). New keys are returned once, to the caller, and never stored.
+
+use std::rc::Rc;
+
+use js_sys::Promise;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::convert::{array, date_in, date_out, req_string, string_array, JsOptions, Obj};
+use super::credentials::ApiKeyCredentials;
+use super::error::{credential_error, from_core, from_portal, invalid_argument, JsResult};
+use super::transport::FetchTransport;
+use super::types::*;
+use crate::core::credentials::{validate_expiration, Credentials};
+use crate::core::keys::mask_key;
+use crate::core::prerequisites::{check_prerequisites, AccountFacts};
+use crate::core::privileges::{item_access_privilege, is_item_id, ITEM_ACCESS_PREFIX};
+use crate::core::referrer::{ReferrerRules, RulesOptions};
+use crate::portal::types::{credentials_from_portal, PortalSelfJson, RegisteredAppJson, UserJson};
+use crate::portal::{PortalClient, PortalError};
+
+struct Inner {
+    client: PortalClient<FetchTransport>,
+    token: String,
+    user: UserJson,
+    portal: PortalSelfJson,
+}
+
+/// A signed-in portal owner.
+///
+/// ```js
+/// const session = await PortalSession.signIn("https://www.arcgis.com", "owner", password);
+/// const creds = await session.listCredentials();
+/// const { key } = await session.generateKey(creds[0].itemId, 2, new Date("2027-06-30"));
+/// ```
+#[wasm_bindgen]
+pub struct PortalSession {
+    inner: Rc<Inner>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ConfirmOptionsJs {
+    confirm_invalidates_keys: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct CreateOptionsJs {
+    title: Option<String>,
+    privileges: Option<Vec<String>>,
+    http_referrers: Option<Vec<String>>,
+}
+
+impl JsOptions for CreateOptionsJs {
+    const KEYS: &'static [&'static str] = &["title", "privileges", "httpReferrers"];
+}
+
+impl JsOptions for ConfirmOptionsJs {
+    const KEYS: &'static [&'static str] = &["confirmInvalidatesKeys"];
+}
+
+fn referer() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .filter(|o| o.starts_with("http"))
+        .unwrap_or_else(|| "apikey-credentials".to_string())
+}
+
+fn slot_arg(slot: f64) -> JsResult<u8> {
+    if slot == 1.0 {
+        Ok(1)
+    } else if slot == 2.0 {
+        Ok(2)
+    } else {
+        Err(from_core(crate::core::Error::InvalidSlot(slot as i64)))
+    }
+}
+
+fn is_credentials(item: &crate::portal::types::ItemJson) -> bool {
+    item.item_type == "Application" && item.type_keywords.iter().any(|k| k == "APIToken" || k == "Registered App")
+        || item.item_type == "API Key"
+}
+
+impl Inner {
+    async fn app(&self, item_id: &str) -> Result<RegisteredAppJson, PortalError> {
+        self.client.registered_app_info(&self.user.username, item_id, &self.token).await
+    }
+
+    async fn credentials(&self, item_id: &str) -> Result<Credentials, JsValue> {
+        let item = self.client.item(item_id, Some(&self.token)).await.map_err(|e| from_portal(&e))?;
+        let app = self.app(item_id).await.map_err(|e| from_portal(&e))?;
+        Credentials::new(credentials_from_portal(&item, &app, self.client.root())).map_err(from_core)
+    }
+
+    fn secret<'a>(&self, app: &'a RegisteredAppJson) -> Result<&'a str, JsValue> {
+        app.client_secret.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
+            credential_error("FORBIDDEN", "The portal did not return the client secret: only the credentials' owner can manage its keys.", None, JsValue::UNDEFINED)
+        })
+    }
+
+    async fn new_key(&self, item_id: &str, slot: u8, expires_at: Option<i64>, regenerate: bool) -> Result<JsValue, JsValue> {
+        let app = self.app(item_id).await.map_err(|e| from_portal(&e))?;
+        let active = if slot == 1 { app.api_token1_active } else { app.api_token2_active };
+        if !regenerate && active == Some(true) {
+            return Err(credential_error(
+                "INVALID_ARGUMENT",
+                &format!("Slot {slot} already holds an active key: use regenerateKey to replace it (the current key stops working)."),
+                None,
+                JsValue::UNDEFINED,
+            ));
+        }
+        let secret = self.secret(&app)?.to_string();
+        if let Some(exp) = expires_at {
+            self.client
+                .update_expiration(&self.user.username, item_id, &self.token, slot, exp)
+                .await
+                .map_err(|e| from_portal(&e))?;
+        }
+        let k = self.client.generate_key(&app.client_id, &secret, slot, true).await.map_err(|e| from_portal(&e))?;
+        let now = super::now_ms();
+        let expires = now.saturating_add((k.expires_in * 1000.0) as i64);
+        let expires = expires_at.unwrap_or(expires);
+        Ok(Obj::new()
+            .set("key", k.access_token.as_str())
+            .set("slot", JsValue::from_f64(f64::from(slot)))
+            .set("maskedKey", mask_key(&k.access_token).as_str())
+            .set("expiresAt", date_out(expires))
+            .build())
+    }
+}
+
+fn check_new_expiry(expires_at: &DateInputJs) -> JsResult<Option<i64>> {
+    let exp = date_in(expires_at.as_ref(), "expiresAt")?;
+    if let Some(e) = exp {
+        validate_expiration(super::now_ms(), e).map_err(from_core)?;
+    }
+    Ok(exp)
+}
+
+#[wasm_bindgen]
+impl PortalSession {
+    /// Signs in with a username and password (`generateToken`), then reads the user and the
+    /// portal. Rejects with a `CredentialError` (`BAD_REQUEST` for a wrong password, `NETWORK`, …).
+    #[wasm_bindgen(js_name = signIn)]
+    pub fn sign_in(portal: &Str, username: &Str, password: &Str) -> JsResult<SessionPromise> {
+        let portal = req_string(portal, "portal")?;
+        let username = req_string(username, "username")?;
+        let password = req_string(password, "password")?;
+        let client = PortalClient::new(FetchTransport { timeout_ms: 20_000 }, &portal).map_err(|e| invalid_argument(&e.message))?;
+        Ok(future_to_promise(async move {
+            let t = client.sign_in(&username, &password, &referer()).await.map_err(|e| from_portal(&e))?;
+            let user = client.community_self(&t.token).await.map_err(|e| from_portal(&e))?;
+            let (portal, _) = client.portal_self(Some(&t.token)).await.map_err(|e| from_portal(&e))?;
+            Ok(PortalSession { inner: Rc::new(Inner { client, token: t.token, user, portal }) }.into())
+        })
+        .unchecked_into())
+    }
+
+    /// The signed-in username.
+    #[wasm_bindgen(getter)]
+    pub fn username(&self) -> String {
+        self.inner.user.username.clone()
+    }
+
+    /// The portal's sharing REST root.
+    #[wasm_bindgen(getter)]
+    pub fn portal(&self) -> String {
+        self.inner.client.root().to_string()
+    }
+
+    /// Whether this account can create API key credentials: each requirement, met or not.
+    ///
+    /// ```js
+    /// session.prerequisites().filter(r => !r.ok).map(r => r.message);
+    /// ```
+    pub fn prerequisites(&self) -> RequirementArray {
+        let facts = AccountFacts {
+            user_type: self.inner.user.user_license_type_id.clone(),
+            privileges: self.inner.user.privileges.clone(),
+            is_enterprise: self.inner.portal.is_portal,
+            portal_version: self.inner.portal.current_version.clone(),
+        };
+        array(check_prerequisites(&facts).into_iter().map(|r| Obj::new().set("id", r.id).set("ok", r.ok).set("message", r.message.as_str()).build()))
+            .unchecked_into()
+    }
+
+    /// The owner's API key credentials.
+    #[wasm_bindgen(js_name = listCredentials)]
+    pub fn list_credentials(&self) -> CredentialsArrayPromise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let content = inner.client.user_content(&inner.user.username, &inner.token).await.map_err(|e| from_portal(&e))?;
+            let out = js_sys::Array::new();
+            for item in content.items.iter().filter(|i| is_credentials(i)) {
+                let app = inner.app(&item.id).await.map_err(|e| from_portal(&e))?;
+                let c = Credentials::new(credentials_from_portal(item, &app, inner.client.root())).map_err(from_core)?;
+                out.push(&ApiKeyCredentials::from_core_model(c).into());
+            }
+            Ok(out.into())
+        })
+        .unchecked_into()
+    }
+
+    /// Creates API key credentials (an `Application` item, registered with `appType`
+    /// "multiple"); no key is generated yet. Refuses malformed referrers like `updateReferrers`.
+    ///
+    /// ```js
+    /// const creds = await session.createCredentials({ title: "Store locator",
+    ///   privileges: ["premium:user:basemaps"], httpReferrers: ["https://app.example.com"] });
+    /// ```
+    #[wasm_bindgen(js_name = createCredentials)]
+    pub fn create_credentials(&self, options: CreateOptionsType) -> JsResult<CredentialsPromise> {
+        let o: CreateOptionsJs = super::convert::options(options.into(), "options")?;
+        let title = o.title.filter(|t| !t.trim().is_empty()).ok_or_else(|| invalid_argument("options.title is required."))?;
+        let privileges = o.privileges.unwrap_or_default();
+        let referrers = o.http_referrers.unwrap_or_default();
+        let problems = ReferrerRules::new(&referrers, RulesOptions::default()).map_err(from_core)?.entry_errors();
+        if !problems.is_empty() {
+            return Err(from_core(crate::core::Error::InvalidReferrers(problems)));
+        }
+        let inner = self.inner.clone();
+        Ok(future_to_promise(async move {
+            let app = inner
+                .client
+                .create_credentials(&inner.user.username, &inner.token, &title, &privileges, &referrers)
+                .await
+                .map_err(|e| from_portal(&e))?;
+            Ok(ApiKeyCredentials::from_core_model(inner.credentials(&app.item_id).await?).into())
+        })
+        .unchecked_into())
+    }
+
+    /// One credentials item.
+    #[wasm_bindgen(js_name = getCredentials)]
+    pub fn get_credentials(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str) -> JsResult<CredentialsPromise> {
+        let id = req_string(item_id, "itemId")?;
+        let inner = self.inner.clone();
+        Ok(future_to_promise(async move { Ok(ApiKeyCredentials::from_core_model(inner.credentials(&id).await?).into()) }).unchecked_into())
+    }
+
+    /// Generates a key in an empty or invalidated slot, valid until `expiresAt` (at most one
+    /// year; refused client-side otherwise). Resolves to `{ key, slot, maskedKey, expiresAt }`:
+    /// the only time the raw key is shown.
+    #[wasm_bindgen(js_name = generateKey)]
+    pub fn generate_key(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str, slot: f64, #[wasm_bindgen(js_name = expiresAt)] expires_at: &DateInputJs) -> JsResult<NewKeyPromise> {
+        let id = req_string(item_id, "itemId")?;
+        let slot = slot_arg(slot)?;
+        let exp = check_new_expiry(expires_at)?;
+        let inner = self.inner.clone();
+        Ok(future_to_promise(async move { inner.new_key(&id, slot, exp, false).await }).unchecked_into())
+    }
+
+    /// Regenerates the key in `slot`: the previous key in that slot stops working.
+    #[wasm_bindgen(js_name = regenerateKey)]
+    pub fn regenerate_key(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str, slot: f64, #[wasm_bindgen(js_name = expiresAt)] expires_at: &DateInputJs) -> JsResult<NewKeyPromise> {
+        let id = req_string(item_id, "itemId")?;
+        let slot = slot_arg(slot)?;
+        let exp = check_new_expiry(expires_at)?;
+        let inner = self.inner.clone();
+        Ok(future_to_promise(async move { inner.new_key(&id, slot, exp, true).await }).unchecked_into())
+    }
+
+    /// Invalidates the key in `slot` (the item and its registration stay).
+    #[wasm_bindgen(js_name = invalidateKey)]
+    pub fn invalidate_key(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str, slot: f64) -> JsResult<Promise> {
+        let id = req_string(item_id, "itemId")?;
+        let slot = slot_arg(slot)?;
+        let inner = self.inner.clone();
+        Ok(future_to_promise(async move {
+            let app = inner.app(&id).await.map_err(|e| from_portal(&e))?;
+            let secret = inner.secret(&app)?.to_string();
+            inner.client.revoke_key(&app.client_id, &secret, slot).await.map_err(|e| from_portal(&e))?;
+            Ok(Obj::new().set("success", true).set("slot", JsValue::from_f64(f64::from(slot))).build())
+        }))
+    }
+
+    /// Replaces the referrer list. Refused (`INVALID_REFERRER`, with the checker's diagnostics in
+    /// `details`) if any entry is malformed.
+    #[wasm_bindgen(js_name = updateReferrers)]
+    pub fn update_referrers(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str, referrers: &StringArray) -> JsResult<CredentialsPromise> {
+        let id = req_string(item_id, "itemId")?;
+        let list = string_array(referrers, "referrers")?;
+        if list.len() > crate::core::credentials::MAX_REFERRERS {
+            return Err(from_core(crate::core::Error::InputTooLarge { what: "referrer list", limit: crate::core::credentials::MAX_REFERRERS }));
+        }
+        let problems = ReferrerRules::new(&list, RulesOptions::default()).map_err(from_core)?.entry_errors();
+        if !problems.is_empty() {
+            return Err(from_core(crate::core::Error::InvalidReferrers(problems)));
+        }
+        let inner = self.inner.clone();
+        Ok(future_to_promise(async move {
+            let app = inner.app(&id).await.map_err(|e| from_portal(&e))?;
+            inner.client.update_app(&app.client_id, &inner.token, None, Some(&list)).await.map_err(|e| from_portal(&e))?;
+            Ok(ApiKeyCredentials::from_core_model(inner.credentials(&id).await?).into())
+        })
+        .unchecked_into())
+    }
+
+    /// Replaces the privileges (item access is kept). This invalidates both keys, so it needs
+    /// `{ confirmInvalidatesKeys: true }`.
+    #[wasm_bindgen(js_name = updatePrivileges)]
+    pub fn update_privileges(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str, privileges: &StringArray, options: Option<ConfirmOptionsType>) -> JsResult<CredentialsPromise> {
+        let id = req_string(item_id, "itemId")?;
+        let list = string_array(privileges, "privileges")?;
+        if list.iter().any(|p| p.starts_with(ITEM_ACCESS_PREFIX)) {
+            return Err(invalid_argument("privileges must not contain item access; use updateItemAccess."));
+        }
+        self.replace_privileges(id, options, move |current| {
+            let mut out = list;
+            out.extend(current.iter().filter(|p| p.starts_with(ITEM_ACCESS_PREFIX)).cloned());
+            out
+        })
+    }
+
+    /// Replaces the item access (up to 100 item ids). Item access is part of the privileges, so
+    /// this invalidates both keys and needs `{ confirmInvalidatesKeys: true }`.
+    #[wasm_bindgen(js_name = updateItemAccess)]
+    pub fn update_item_access(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str, item_ids: &StringArray, options: Option<ConfirmOptionsType>) -> JsResult<CredentialsPromise> {
+        let id = req_string(item_id, "itemId")?;
+        let ids = string_array(item_ids, "itemIds")?;
+        if ids.len() > crate::core::privileges::MAX_ITEM_ACCESS {
+            return Err(from_core(crate::core::Error::InputTooLarge { what: "item access list", limit: crate::core::privileges::MAX_ITEM_ACCESS }));
+        }
+        if let Some(bad) = ids.iter().find(|i| !is_item_id(i)) {
+            return Err(invalid_argument(&format!("\"{bad}\" is not an item id (32 hexadecimal characters).")));
+        }
+        self.replace_privileges(id, options, move |current| {
+            let mut out: Vec<String> = current.iter().filter(|p| !p.starts_with(ITEM_ACCESS_PREFIX)).cloned().collect();
+            out.extend(ids.iter().map(|i| item_access_privilege(i)));
+            out
+        })
+    }
+
+    /// A safe summary (no token).
+    #[wasm_bindgen(js_name = toJSON)]
+    pub fn to_json(&self) -> JsValue {
+        Obj::new().set("type", "PortalSession").set("portal", self.inner.client.root()).set("username", self.inner.user.username.as_str()).build()
+    }
+
+    /// `PortalSession(<username> @ <portal>)`.
+    #[wasm_bindgen(js_name = toString)]
+    pub fn to_string_js(&self) -> String {
+        format!("PortalSession({} @ {})", self.inner.user.username, self.inner.client.root())
+    }
+}
+
+impl PortalSession {
+    fn replace_privileges(&self, id: String, options: Option<ConfirmOptionsType>, build: impl FnOnce(&[String]) -> Vec<String> + 'static) -> JsResult<CredentialsPromise> {
+        let o: ConfirmOptionsJs = super::convert::options(options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED), "options")?;
+        if o.confirm_invalidates_keys != Some(true) {
+            return Err(from_core(crate::core::Error::ConfirmationRequired(
+                "Changing privileges or item access invalidates both API keys of these credentials.",
+            )));
+        }
+        let inner = self.inner.clone();
+        Ok(future_to_promise(async move {
+            let app = inner.app(&id).await.map_err(|e| from_portal(&e))?;
+            let list = build(&app.privileges);
+            inner.client.update_app(&app.client_id, &inner.token, Some(&list), None).await.map_err(|e| from_portal(&e))?;
+            Ok(ApiKeyCredentials::from_core_model(inner.credentials(&id).await?).into())
+        })
+        .unchecked_into())
+    }
+}

@@ -1,0 +1,245 @@
+//! The manager and the owner tools against the running emulator (started by `make test` on fixed
+//! ports with a fixed demo password; see scripts/test.sh), through the JavaScript-facing API.
+
+use apikey_credentials::web::manager::CredentialManager;
+use apikey_credentials::web::session::PortalSession;
+use apikey_credentials::web::types;
+use js_sys::{Array, Date, Function, Object, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+pub const EMU: &str = match option_env!("APIKEY_TEST_EMULATOR") {
+    Some(u) => u,
+    None => "http://127.0.0.1:18480",
+};
+pub const EMU_SKEWED: &str = match option_env!("APIKEY_TEST_EMULATOR_SKEWED") {
+    Some(u) => u,
+    None => "http://127.0.0.1:18482",
+};
+pub const PASSWORD: &str = "test-owner-password";
+const DAY: f64 = 86_400_000.0;
+
+pub fn get(v: &JsValue, k: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+pub fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+pub fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+/// Calls `target.method(...args)` as JavaScript would.
+pub fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let f: Function = get(target, method).dyn_into().unwrap_or_else(|_| panic!("no method {method}"));
+    let a = Array::new();
+    for x in args {
+        a.push(x);
+    }
+    f.apply(target, &a)
+}
+
+/// Awaits a promise-returning method.
+pub async fn call_async(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let p: Promise = call(target, method, args)?.dyn_into()?;
+    JsFuture::from(p).await
+}
+
+pub fn code(err: &JsValue) -> String {
+    assert!(err.is_instance_of::<js_sys::Error>(), "not an Error: {err:?}");
+    get(err, "code").as_string().unwrap_or_default()
+}
+
+pub async fn sign_in(portal: &str) -> JsValue {
+    let p: JsValue = PortalSession::sign_in(&s(portal).unchecked_into(), &s("demo_owner").unchecked_into(), &s(PASSWORD).unchecked_into())
+        .unwrap()
+        .into();
+    JsFuture::from(Promise::from(p)).await.expect("sign in")
+}
+
+/// Creates credentials with two keys: key 1 expiring in `days1`, key 2 in `days2` (portal time
+/// is the local time here; skewed emulators pass `now`).
+pub async fn fresh_credentials(session: &JsValue, referrers: &[&str], now: f64, days1: f64, days2: f64) -> (String, String, String) {
+    let refs = Array::new();
+    for r in referrers {
+        refs.push(&s(r));
+    }
+    let privs = Array::new();
+    privs.push(&s("premium:user:basemaps"));
+    let creds = call_async(
+        session,
+        "createCredentials",
+        &[obj(&[("title", s("wasm test")), ("privileges", privs.into()), ("httpReferrers", refs.into())])],
+    )
+    .await
+    .expect("createCredentials");
+    let item = get(&creds, "itemId").as_string().unwrap();
+    let k1 = call_async(session, "generateKey", &[s(&item), JsValue::from(1), Date::new(&(now + days1 * DAY).into()).into()]).await.expect("key 1");
+    let k2 = call_async(session, "generateKey", &[s(&item), JsValue::from(2), Date::new(&(now + days2 * DAY).into()).into()]).await.expect("key 2");
+    (item, get(&k1, "key").as_string().unwrap(), get(&k2, "key").as_string().unwrap())
+}
+
+pub fn manager(portal: &str, keys: &[&str], extra: &[(&str, JsValue)]) -> JsValue {
+    let arr = Array::new();
+    for k in keys {
+        arr.push(&s(k));
+    }
+    let mut pairs = vec![("portal", s(portal)), ("keys", arr.into())];
+    pairs.extend(extra.iter().cloned());
+    let opts: types::ManagerOptionsType = obj(&pairs).unchecked_into();
+    CredentialManager::new(opts).map(JsValue::from).expect("manager")
+}
+
+/// Records events of the given kinds.
+pub fn record(target: &JsValue, kinds: &[&str]) -> Array {
+    let seen = Array::new();
+    for k in kinds {
+        let seen2 = seen.clone();
+        let kind = k.to_string();
+        let cb = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+            seen2.push(&obj(&[("type", s(&kind)), ("detail", get(&ev, "detail"))]));
+        });
+        call(target, "addEventListener", &[s(k), cb.as_ref().clone(), JsValue::UNDEFINED]).unwrap();
+        cb.forget();
+    }
+    seen
+}
+
+pub fn events_of(seen: &Array, kind: &str) -> Vec<JsValue> {
+    seen.iter().filter(|e| get(e, "type").as_string().as_deref() == Some(kind)).map(|e| get(&e, "detail")).collect()
+}
+
+pub async fn tick() {
+    let p = Promise::new(&mut |resolve, _| {
+        let g = js_sys::global();
+        let st: Function = get(&g, "setTimeout").dyn_into().unwrap();
+        st.call2(&g, &resolve, &JsValue::from(20)).unwrap();
+    });
+    let _ = JsFuture::from(p).await;
+}
+
+/// The origin the test page runs on (browser), or none (Node).
+pub fn page_origin() -> Option<String> {
+    web_sys::window().and_then(|w| w.location().origin().ok())
+}
+
+#[wasm_bindgen_test]
+async fn inspect_warns_and_fails_over_after_invalidation() {
+    apikey_credentials::web::start();
+    let session = sign_in(&format!("{EMU}/portal")).await;
+    let reqs = call(&session, "prerequisites", &[]).unwrap();
+    assert!(Array::from(&reqs).iter().all(|r| get(&r, "ok").as_bool() == Some(true)), "{reqs:?}");
+    let origin = page_origin();
+    let refs: Vec<&str> = origin.iter().map(String::as_str).collect();
+    // Key 1 expires later than key 2, so key 1 is used first.
+    let now = Date::now();
+    let (item, k1, k2) = fresh_credentials(&session, &refs, now, 20.0, 10.0).await;
+    let m = manager(&format!("{EMU}/portal"), &[&k1, &k2], &[]);
+    let seen = record(&m, &["expiring", "critical", "invalid", "failover"]);
+    let reports = call_async(&m, "inspect", &[]).await.expect("inspect");
+    let reports = Array::from(&reports);
+    assert_eq!(reports.length(), 2);
+    let r1 = reports.get(0);
+    assert_eq!(get(&get(&r1, "appInfo"), "itemId").as_string().as_deref(), Some(item.as_str()));
+    assert_eq!(get(&get(&r1, "status"), "state").as_string().as_deref(), Some("expiring"));
+    assert!(get(&get(&r1, "status"), "expiresAt").is_instance_of::<Date>());
+    assert_eq!(get(&get(&reports.get(1), "status"), "state").as_string().as_deref(), Some("expiring"));
+    assert_eq!(get(&get(&r1, "referrer"), "acceptedByPortal").as_bool(), Some(true));
+    assert!(get(&r1, "error").is_null());
+    tick().await;
+    assert_eq!(events_of(&seen, "expiring").len(), 2, "one expiring event per key");
+    assert!(events_of(&seen, "critical").is_empty());
+
+    let portals_self = format!("{EMU}/portal/sharing/rest/portals/self");
+    let first = call_async(&m, "request", &[s(&portals_self)]).await.expect("request");
+    assert_eq!(get(&get(&first, "appInfo"), "itemId").as_string().as_deref(), Some(item.as_str()));
+    // The owner invalidates key 1; the next call is served by key 2, with a failover event.
+    call_async(&session, "invalidateKey", &[s(&item), JsValue::from(1)]).await.expect("invalidate");
+    let second = call_async(&m, "request", &[s(&portals_self)]).await.expect("failover request");
+    assert!(get(&get(&second, "appInfo"), "expirationDate").as_f64().unwrap() < now + 11.0 * DAY);
+    let fo = events_of(&seen, "failover");
+    assert_eq!(fo.len(), 1);
+    assert_eq!(get(&fo[0], "from").as_f64(), Some(1.0));
+    assert_eq!(get(&fo[0], "to").as_f64(), Some(2.0));
+    assert_eq!(events_of(&seen, "invalid").len(), 1);
+    // getToken now hands out key 2, and usage counted the failure.
+    let t = call_async(&m, "getToken", &[]).await.unwrap();
+    assert_eq!(t.as_string().as_deref(), Some(k2.as_str()));
+    let usage = Array::from(&call(&m, "usage", &[]).unwrap());
+    assert_eq!(get(&get(&usage.get(0), "failures"), "INVALID_TOKEN").as_f64(), Some(1.0));
+    assert_eq!(get(&usage.get(1), "requests").as_f64(), Some(1.0));
+    // Both dead: INVALID_TOKEN naming both masked keys, and no third request.
+    call_async(&session, "invalidateKey", &[s(&item), JsValue::from(2)]).await.expect("invalidate 2");
+    let err = call_async(&m, "request", &[s(&portals_self)]).await.unwrap_err();
+    assert_eq!(code(&err), "INVALID_TOKEN");
+    let msg = get(&err, "message").as_string().unwrap();
+    let m1 = apikey_credentials::core::keys::mask_key(&k1);
+    let m2 = apikey_credentials::core::keys::mask_key(&k2);
+    assert!(msg.contains(&m1) && msg.contains(&m2), "{msg}");
+    assert!(!msg.contains(&k1) && !msg.contains(&k2));
+    let again = call_async(&m, "request", &[s(&portals_self)]).await.unwrap_err();
+    assert_eq!(code(&again), "INVALID_TOKEN");
+    let usage = Array::from(&call(&m, "usage", &[]).unwrap());
+    assert_eq!(get(&usage.get(1), "requests").as_f64(), Some(2.0), "no request after both keys died");
+}
+
+#[wasm_bindgen_test]
+async fn portal_time_decides_expiry_when_clocks_differ() {
+    apikey_credentials::web::start();
+    // This emulator's clock runs 25 days ahead.
+    let session = sign_in(&format!("{EMU_SKEWED}/portal")).await;
+    let origin = page_origin();
+    let refs: Vec<&str> = origin.iter().map(String::as_str).collect();
+    let portal_now = Date::now() + 25.0 * DAY;
+    let (_, k1, _) = fresh_credentials(&session, &refs, portal_now, 6.0, 300.0).await;
+    let m = manager(&format!("{EMU_SKEWED}/portal"), &[&k1], &[]);
+    let seen = record(&m, &["clockSkew", "critical", "expiring"]);
+    let reports = Array::from(&call_async(&m, "inspect", &[]).await.unwrap());
+    // 31 days by this device's clock, 6 by the portal's: critical.
+    assert_eq!(get(&get(&reports.get(0), "status"), "state").as_string().as_deref(), Some("critical"));
+    tick().await;
+    let skew = events_of(&seen, "clockSkew");
+    assert_eq!(skew.len(), 1);
+    let ms = get(&skew[0], "skewMs").as_f64().unwrap();
+    assert!((ms - 25.0 * DAY).abs() < 120_000.0, "{ms}");
+    assert_eq!(events_of(&seen, "critical").len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn typed_errors_for_network_faults() {
+    apikey_credentials::web::start();
+    let key = "AAPTabcdefghijklmnopqrstuvwxyz0123456789.AT1_aaaaaaaa";
+    let m = manager(&format!("{EMU}/portal"), &[key], &[("timeoutMs", JsValue::from(300))]);
+    let err = call_async(&m, "request", &[s(&format!("{EMU}/emulator/slow?ms=3000"))]).await.unwrap_err();
+    assert_eq!(code(&err), "TIMEOUT");
+    let err = call_async(&m, "request", &[s(&format!("{EMU}/emulator/not-json"))]).await.unwrap_err();
+    assert_eq!(code(&err), "BAD_RESPONSE");
+    let err = call_async(&m, "request", &[s(&format!("{EMU}/emulator/truncated"))]).await.unwrap_err();
+    assert_eq!(code(&err), "BAD_RESPONSE");
+    let err = call_async(&m, "request", &[s(&format!("{EMU}/emulator/status/503"))]).await.unwrap_err();
+    assert_eq!(code(&err), "SERVER_ERROR");
+    let err = call_async(&m, "request", &[s("http://127.0.0.1:9/refused")]).await.unwrap_err();
+    assert_eq!(code(&err), "NETWORK");
+    // An unknown key: 498, and the only key is now dead.
+    let err = call_async(&m, "request", &[s(&format!("{EMU}/portal/sharing/rest/portals/self"))]).await.unwrap_err();
+    assert_eq!(code(&err), "INVALID_TOKEN");
+    assert_eq!(get(&err, "portalCode").as_f64(), Some(498.0));
+    // None of these errors carries the key.
+    let json = js_sys::JSON::stringify(&err).unwrap().as_string().unwrap();
+    assert!(!json.contains(key) && !get(&err, "message").as_string().unwrap().contains(key));
+    // Bad options are CredentialErrors too.
+    let bad: types::ManagerOptionsType = obj(&[("portal", s("not a url")), ("keys", s(key))]).unchecked_into();
+    assert_eq!(code(&CredentialManager::new(bad).map(JsValue::from).unwrap_err()), "INVALID_ARGUMENT");
+    let three = Array::of3(&s(key), &s(key), &s(key));
+    let bad: types::ManagerOptionsType = obj(&[("portal", s(EMU)), ("keys", three.into())]).unchecked_into();
+    assert_eq!(code(&CredentialManager::new(bad).map(JsValue::from).unwrap_err()), "TOO_MANY_KEYS");
+    let bad: types::ManagerOptionsType = obj(&[("portal", s(EMU)), ("keys", s(key)), ("timeout", JsValue::from(5))]).unchecked_into();
+    assert_eq!(code(&CredentialManager::new(bad).map(JsValue::from).unwrap_err()), "INVALID_ARGUMENT");
+}
