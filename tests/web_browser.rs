@@ -70,7 +70,9 @@ mod storage {
         let m = manager(&format!("{EMU}/portal"), &[KEY], &[("storage", s("local"))]);
         let seen = record(&m, &["storageError"]);
         tick().await;
-        events_of(&seen, "storageError").first().and_then(|d| get(d, "reason").as_string())
+        events_of(&seen, "storageError")
+            .first()
+            .and_then(|d| get(d, "reason").as_string())
     }
 
     #[wasm_bindgen_test]
@@ -78,14 +80,24 @@ mod storage {
         apikey_credentials::web::start();
         local().set_item("someone-else", "keep me").unwrap();
         assert_eq!(problem_for("{corrupt").await.as_deref(), Some("corrupt"));
-        assert_eq!(problem_for(r#"{"hello":"world"}"#).await.as_deref(), Some("foreign"));
-        let old = format!(r#"{{"schema":"apikey-credentials/0","portal":"{EMU}/portal/sharing/rest"}}"#);
+        assert_eq!(
+            problem_for(r#"{"hello":"world"}"#).await.as_deref(),
+            Some("foreign")
+        );
+        let old =
+            format!(r#"{{"schema":"apikey-credentials/0","portal":"{EMU}/portal/sharing/rest"}}"#);
         assert_eq!(problem_for(&old).await.as_deref(), Some("otherSchema"));
         // Replaced by a valid entry; nothing else touched; no raw key stored.
         let text = local().get_item(&entry()).unwrap().unwrap();
-        assert!(text.contains("\"schema\":\"apikey-credentials/1\""), "{text}");
+        assert!(
+            text.contains("\"schema\":\"apikey-credentials/1\""),
+            "{text}"
+        );
         assert!(!text.contains(KEY));
-        assert_eq!(local().get_item("someone-else").unwrap().as_deref(), Some("keep me"));
+        assert_eq!(
+            local().get_item("someone-else").unwrap().as_deref(),
+            Some("keep me")
+        );
         local().remove_item("someone-else").unwrap();
     }
 
@@ -94,21 +106,40 @@ mod storage {
         apikey_credentials::web::start();
         local().remove_item(&entry()).unwrap();
         let m = manager(&format!("{EMU}/portal"), &[KEY], &[("storage", s("local"))]);
-        let err = call_async(&m, "request", &[s(&format!("{EMU}/portal/sharing/rest/portals/self"))]).await.unwrap_err();
+        let err = call_async(
+            &m,
+            "request",
+            &[s(&format!("{EMU}/portal/sharing/rest/portals/self"))],
+        )
+        .await
+        .unwrap_err();
         assert_eq!(code(&err), "INVALID_TOKEN");
         // A "reload": a new manager reads the dead mark and the usage.
         let again = manager(&format!("{EMU}/portal"), &[KEY], &[("storage", s("local"))]);
         let usage = Array::from(&call(&again, "usage", &[]).unwrap());
         assert_eq!(get(&usage.get(0), "dead").as_bool(), Some(true));
-        assert_eq!(get(&get(&usage.get(0), "failures"), "INVALID_TOKEN").as_f64(), Some(1.0));
+        assert_eq!(
+            get(&get(&usage.get(0), "failures"), "INVALID_TOKEN").as_f64(),
+            Some(1.0)
+        );
         assert!(!local().get_item(&entry()).unwrap().unwrap().contains(KEY));
         // With persistKeys the raw key is stored, and a manager can start without keys.
-        let _keeper = manager(&format!("{EMU}/portal"), &[KEY], &[("storage", s("local")), ("persistKeys", JsValue::TRUE)]);
+        let _keeper = manager(
+            &format!("{EMU}/portal"),
+            &[KEY],
+            &[("storage", s("local")), ("persistKeys", JsValue::TRUE)],
+        );
         tick().await;
         assert!(local().get_item(&entry()).unwrap().unwrap().contains(KEY));
-        let opts: apikey_credentials::web::types::ManagerOptionsType =
-            obj(&[("portal", s(&format!("{EMU}/portal"))), ("storage", s("local")), ("persistKeys", JsValue::TRUE)]).into();
-        let restored: JsValue = apikey_credentials::web::manager::CredentialManager::new(opts).map(JsValue::from).expect("keys from storage");
+        let opts: apikey_credentials::web::types::ManagerOptionsType = obj(&[
+            ("portal", s(&format!("{EMU}/portal"))),
+            ("storage", s("local")),
+            ("persistKeys", JsValue::TRUE),
+        ])
+        .into();
+        let restored: JsValue = apikey_credentials::web::manager::CredentialManager::new(opts)
+            .map(JsValue::from)
+            .expect("keys from storage");
         let st = Array::from(&call(&restored, "status", &[]).unwrap());
         assert_eq!(st.length(), 1);
         local().remove_item(&entry()).unwrap();
@@ -129,11 +160,17 @@ mod storage {
         let m = manager(&format!("{EMU}/portal"), &[KEY], &[("storage", s("local"))]);
         let seen = record(&m, &["storageError"]);
         tick().await;
-        let reasons: Vec<String> = events_of(&seen, "storageError").iter().filter_map(|d| get(d, "reason").as_string()).collect();
+        let reasons: Vec<String> = events_of(&seen, "storageError")
+            .iter()
+            .filter_map(|d| get(d, "reason").as_string())
+            .collect();
         for i in 0..=n {
             let _ = local().remove_item(&format!("filler-{i}"));
         }
-        assert!(reasons.iter().any(|r| r == "writeFailed"), "{reasons:?} after {n} chunks");
+        assert!(
+            reasons.iter().any(|r| r == "writeFailed"),
+            "{reasons:?} after {n} chunks"
+        );
         let usage = Array::from(&call(&m, "usage", &[]).unwrap());
         assert_eq!(usage.length(), 1, "memory state kept");
     }

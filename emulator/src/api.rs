@@ -844,7 +844,11 @@ pub async fn slow(req: Request) -> Response {
     let ms: u64 = req
         .uri()
         .query()
-        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "ms").and_then(|(_, v)| v.parse().ok()))
+        .and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "ms")
+                .and_then(|(_, v)| v.parse().ok())
+        })
         .unwrap_or(1000)
         .min(30_000);
     tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
@@ -853,12 +857,22 @@ pub async fn slow(req: Request) -> Response {
 
 /// `/emulator/not-json`: an HTML page where JSON is expected, for fault tests.
 pub async fn not_json() -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], "<html><body>Gateway login</body></html>").into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "text/html")],
+        "<html><body>Gateway login</body></html>",
+    )
+        .into_response()
 }
 
 /// `/emulator/truncated`: a JSON body cut off mid-way, for fault tests.
 pub async fn truncated() -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], r#"{"id":"abc","name":"trunc"#).into_response()
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        r#"{"id":"abc","name":"trunc"#,
+    )
+        .into_response()
 }
 
 /// `/emulator/status/{code}`: an empty answer with that HTTP status (e.g. 503), for fault tests.

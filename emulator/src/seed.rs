@@ -47,7 +47,12 @@ fn password() -> String {
 
 /// Fills an empty state with the demo data. `origins` are the origins the seeded referrers
 /// allow (the demo's main origin), never the second origin.
-pub fn seed(state: &mut State, origins: &[String], owner_password: Option<String>, now: Millis) -> Seeded {
+pub fn seed(
+    state: &mut State,
+    origins: &[String],
+    owner_password: Option<String>,
+    now: Millis,
+) -> Seeded {
     let owner = "demo_owner".to_string();
     let owner_password = owner_password.unwrap_or_else(password);
     let viewer_password = password();

@@ -64,9 +64,17 @@ impl KeyRing {
             }
             let slot = key.slot().unwrap_or(i as u8 + 1);
             if entries.iter().any(|e| e.slot == slot) {
-                return Err(Error::invalid("keys", format!("two keys are for slot {slot}.")));
+                return Err(Error::invalid(
+                    "keys",
+                    format!("two keys are for slot {slot}."),
+                ));
             }
-            entries.push(KeyEntry { key, slot, expires_at: expires_at.filter(|e| *e != -1), dead: false });
+            entries.push(KeyEntry {
+                key,
+                slot,
+                expires_at: expires_at.filter(|e| *e != -1),
+                dead: false,
+            });
         }
         Ok(KeyRing { entries })
     }
@@ -111,7 +119,12 @@ impl KeyRing {
                 // Known expiries rank by date; unknown ones just after an unexpired known one,
                 // before an expired one. Earlier index wins ties.
                 let rank = e.expires_at.unwrap_or(Millis::MAX / 2);
-                (unexpired, e.expires_at.is_some() && unexpired, rank, core::cmp::Reverse(*i))
+                (
+                    unexpired,
+                    e.expires_at.is_some() && unexpired,
+                    rank,
+                    core::cmp::Reverse(*i),
+                )
             })
             .map(|(i, _)| i)
     }
@@ -132,7 +145,11 @@ impl KeyRing {
             Outcome::InvalidToken => {
                 self.set_dead(used, true);
                 if attempt >= 1 {
-                    return if self.pick(now).is_none() { Step::AllDead } else { Step::Done };
+                    return if self.pick(now).is_none() {
+                        Step::AllDead
+                    } else {
+                        Step::Done
+                    };
                 }
                 match self.best_excluding(now, Some(used)) {
                     Some(j) => Step::Send(j),
@@ -143,17 +160,25 @@ impl KeyRing {
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
     fn key(slot: u8, tail: &str) -> ApiKey {
-        ApiKey::new(format!("AAPTabcdefghijklmnopqrstuvwxyz0123456789.AT{slot}_{tail}")).unwrap()
+        ApiKey::new(format!(
+            "AAPTabcdefghijklmnopqrstuvwxyz0123456789.AT{slot}_{tail}"
+        ))
+        .unwrap()
     }
 
     fn ring() -> KeyRing {
-        KeyRing::new(vec![(key(1, "aaaaaaaa"), Some(100)), (key(2, "bbbbbbbb"), Some(200))]).unwrap()
+        KeyRing::new(vec![
+            (key(1, "aaaaaaaa"), Some(100)),
+            (key(2, "bbbbbbbb"), Some(200)),
+        ])
+        .unwrap()
     }
 
     #[test]
@@ -161,12 +186,22 @@ mod tests {
         let r = ring();
         assert_eq!(r.pick(0), Some(1));
         assert_eq!(r.pick(150), Some(1));
-        let r = KeyRing::new(vec![(key(1, "aaaaaaaa"), Some(300)), (key(2, "bbbbbbbb"), None)]).unwrap();
+        let r = KeyRing::new(vec![
+            (key(1, "aaaaaaaa"), Some(300)),
+            (key(2, "bbbbbbbb"), None),
+        ])
+        .unwrap();
         assert_eq!(r.pick(0), Some(0));
-        assert_eq!(r.pick(400), Some(1), "an unknown expiry beats an expired key");
+        assert_eq!(
+            r.pick(400),
+            Some(1),
+            "an unknown expiry beats an expired key"
+        );
         assert_eq!(KeyRing::new(vec![]).unwrap_err().code(), "INVALID_ARGUMENT");
         assert_eq!(
-            KeyRing::new(vec![(key(1, "aaaaaaaa"), None), (key(1, "cccccccc"), None)]).unwrap_err().code(),
+            KeyRing::new(vec![(key(1, "aaaaaaaa"), None), (key(1, "cccccccc"), None)])
+                .unwrap_err()
+                .code(),
             "INVALID_ARGUMENT"
         );
     }

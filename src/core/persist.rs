@@ -116,17 +116,35 @@ pub fn key_id(masked: &str, slot: u8) -> String {
 /// Validates a decoded entry. `decoded` is the result of decoding the text as a [`Persisted`]
 /// (`None`: it did not decode); `looks_like_object` says whether the text was at least a JSON
 /// object, to tell "foreign" from "corrupt".
-pub fn validate(text_len: usize, decoded: Option<Persisted>, looks_like_object: bool, portal: &str) -> Result<Persisted, StorageProblem> {
+pub fn validate(
+    text_len: usize,
+    decoded: Option<Persisted>,
+    looks_like_object: bool,
+    portal: &str,
+) -> Result<Persisted, StorageProblem> {
     if text_len > MAX_STORED_BYTES {
         return Err(StorageProblem::TooLarge);
     }
     let Some(p) = decoded else {
-        return Err(if looks_like_object { StorageProblem::Foreign } else { StorageProblem::Corrupt });
+        return Err(if looks_like_object {
+            StorageProblem::Foreign
+        } else {
+            StorageProblem::Corrupt
+        });
     };
     if p.schema != SCHEMA {
-        return Err(if p.schema.starts_with(SCHEMA_PREFIX) { StorageProblem::OtherSchema } else { StorageProblem::Foreign });
+        return Err(if p.schema.starts_with(SCHEMA_PREFIX) {
+            StorageProblem::OtherSchema
+        } else {
+            StorageProblem::Foreign
+        });
     }
-    if p.portal != portal || p.keys.len() > 2 || p.raw_keys.as_ref().is_some_and(|k| k.len() > 2 || k.iter().any(|x| x.len() > crate::core::keys::MAX_KEY_LEN)) {
+    if p.portal != portal
+        || p.keys.len() > 2
+        || p.raw_keys.as_ref().is_some_and(|k| {
+            k.len() > 2 || k.iter().any(|x| x.len() > crate::core::keys::MAX_KEY_LEN)
+        })
+    {
         return Err(StorageProblem::Foreign);
     }
     Ok(p)
@@ -137,7 +155,10 @@ mod tests {
     use super::*;
 
     fn decode(text: &str) -> (Option<Persisted>, bool) {
-        (serde_json::from_str(text).ok(), serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).is_ok())
+        (
+            serde_json::from_str(text).ok(),
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).is_ok(),
+        )
     }
 
     #[test]
@@ -149,10 +170,24 @@ mod tests {
         };
         assert_eq!(check("{not json").unwrap_err(), StorageProblem::Corrupt);
         assert_eq!(check("[1,2]").unwrap_err(), StorageProblem::Corrupt);
-        assert_eq!(check(r#"{"hello":"world"}"#).unwrap_err(), StorageProblem::Foreign);
-        assert_eq!(check(r#"{"schema":"apikey-credentials/0","portal":"https://p/sharing/rest"}"#).unwrap_err(), StorageProblem::OtherSchema);
-        assert_eq!(check(r#"{"schema":"apikey-credentials/1","portal":"https://other/sharing/rest"}"#).unwrap_err(), StorageProblem::Foreign);
-        assert_eq!(check(r#"{"schema":"apikey-credentials/1","keys":"x"}"#).unwrap_err(), StorageProblem::Foreign);
+        assert_eq!(
+            check(r#"{"hello":"world"}"#).unwrap_err(),
+            StorageProblem::Foreign
+        );
+        assert_eq!(
+            check(r#"{"schema":"apikey-credentials/0","portal":"https://p/sharing/rest"}"#)
+                .unwrap_err(),
+            StorageProblem::OtherSchema
+        );
+        assert_eq!(
+            check(r#"{"schema":"apikey-credentials/1","portal":"https://other/sharing/rest"}"#)
+                .unwrap_err(),
+            StorageProblem::Foreign
+        );
+        assert_eq!(
+            check(r#"{"schema":"apikey-credentials/1","keys":"x"}"#).unwrap_err(),
+            StorageProblem::Foreign
+        );
         let ok = check(r#"{"schema":"apikey-credentials/1","portal":"https://p/sharing/rest","keys":[{"id":"AAPT…e1HB#1","dead":true}]}"#).unwrap();
         assert!(ok.keys[0].dead);
         let big = format!(r#"{{"x":"{}"}}"#, "a".repeat(MAX_STORED_BYTES));
@@ -167,6 +202,9 @@ mod tests {
         }
         assert_eq!(u.requests, 200);
         assert!(u.services.len() <= MAX_MAP_ENTRIES + 1);
-        assert_eq!(u.services.get("(other)").copied(), Some(200 - MAX_MAP_ENTRIES as u64));
+        assert_eq!(
+            u.services.get("(other)").copied(),
+            Some(200 - MAX_MAP_ENTRIES as u64)
+        );
     }
 }

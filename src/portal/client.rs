@@ -34,19 +34,32 @@ pub trait Transport {
 }
 
 /// Interprets a response: an error (either style) or a `T`.
-pub fn interpret<T: DeserializeOwned>(t: &impl Transport, resp: &RawResponse) -> Result<T, PortalError> {
+pub fn interpret<T: DeserializeOwned>(
+    t: &impl Transport,
+    resp: &RawResponse,
+) -> Result<T, PortalError> {
     if resp.body.len() > MAX_RESPONSE_BYTES {
-        return Err(PortalError::new(Kind::BadResponse, "The response is too large."));
+        return Err(PortalError::new(
+            Kind::BadResponse,
+            "The response is too large.",
+        ));
     }
     let envelope: Option<Envelope> = t.decode(&resp.body).ok();
     if let Some(e) = classify(resp.status, envelope.as_ref()) {
         return Err(e);
     }
     if envelope.is_none() {
-        return Err(PortalError::new(Kind::BadResponse, "The response is not JSON (or is truncated)."));
+        return Err(PortalError::new(
+            Kind::BadResponse,
+            "The response is not JSON (or is truncated).",
+        ));
     }
-    t.decode::<T>(&resp.body)
-        .map_err(|e| PortalError::new(Kind::BadResponse, format!("The response does not have the expected shape: {e}")))
+    t.decode::<T>(&resp.body).map_err(|e| {
+        PortalError::new(
+            Kind::BadResponse,
+            format!("The response does not have the expected shape: {e}"),
+        )
+    })
 }
 
 /// A client for one portal.
@@ -75,65 +88,170 @@ impl<T: Transport> PortalClient<T> {
     }
 
     /// Sends and decodes.
-    pub async fn run<R: DeserializeOwned>(&self, req: &PortalRequest) -> Result<(R, RawResponse), PortalError> {
+    pub async fn run<R: DeserializeOwned>(
+        &self,
+        req: &PortalRequest,
+    ) -> Result<(R, RawResponse), PortalError> {
         let resp = self.transport.send(req).await?;
         let v = interpret(&self.transport, &resp)?;
         Ok((v, resp))
     }
 
     /// Signs in with a username and password.
-    pub async fn sign_in(&self, username: &str, password: &str, referer: &str) -> Result<TokenJson, PortalError> {
-        Ok(self.run(&request::generate_token(&self.root, username, password, referer, 120)).await?.0)
+    pub async fn sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        referer: &str,
+    ) -> Result<TokenJson, PortalError> {
+        Ok(self
+            .run(&request::generate_token(
+                &self.root, username, password, referer, 120,
+            ))
+            .await?
+            .0)
     }
 
     /// `portals/self`.
-    pub async fn portal_self(&self, token: Option<&str>) -> Result<(PortalSelfJson, RawResponse), PortalError> {
+    pub async fn portal_self(
+        &self,
+        token: Option<&str>,
+    ) -> Result<(PortalSelfJson, RawResponse), PortalError> {
         self.run(&request::portal_self(&self.root, token)).await
     }
 
     /// `community/self`.
     pub async fn community_self(&self, token: &str) -> Result<UserJson, PortalError> {
-        Ok(self.run(&request::community_self(&self.root, token)).await?.0)
+        Ok(self
+            .run(&request::community_self(&self.root, token))
+            .await?
+            .0)
     }
 
     /// `content/items/{id}`.
     pub async fn item(&self, item_id: &str, token: Option<&str>) -> Result<ItemJson, PortalError> {
-        Ok(self.run(&request::item(&self.root, item_id, token)).await?.0)
+        Ok(self
+            .run(&request::item(&self.root, item_id, token))
+            .await?
+            .0)
     }
 
     /// The owner's items.
-    pub async fn user_content(&self, username: &str, token: &str) -> Result<UserContentJson, PortalError> {
-        Ok(self.run(&request::user_content(&self.root, username, token)).await?.0)
+    pub async fn user_content(
+        &self,
+        username: &str,
+        token: &str,
+    ) -> Result<UserContentJson, PortalError> {
+        Ok(self
+            .run(&request::user_content(&self.root, username, token))
+            .await?
+            .0)
     }
 
     /// `registeredAppInfo`.
-    pub async fn registered_app_info(&self, username: &str, item_id: &str, token: &str) -> Result<RegisteredAppJson, PortalError> {
-        Ok(self.run(&request::registered_app_info(&self.root, username, item_id, token)).await?.0)
+    pub async fn registered_app_info(
+        &self,
+        username: &str,
+        item_id: &str,
+        token: &str,
+    ) -> Result<RegisteredAppJson, PortalError> {
+        Ok(self
+            .run(&request::registered_app_info(
+                &self.root, username, item_id, token,
+            ))
+            .await?
+            .0)
     }
 
     /// Generates (or regenerates) the key in `slot`.
-    pub async fn generate_key(&self, client_id: &str, client_secret: &str, slot: u8, regenerate: bool) -> Result<KeyTokenJson, PortalError> {
-        Ok(self.run(&request::generate_key(&self.root, client_id, client_secret, slot, regenerate)).await?.0)
+    pub async fn generate_key(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        slot: u8,
+        regenerate: bool,
+    ) -> Result<KeyTokenJson, PortalError> {
+        Ok(self
+            .run(&request::generate_key(
+                &self.root,
+                client_id,
+                client_secret,
+                slot,
+                regenerate,
+            ))
+            .await?
+            .0)
     }
 
     /// Invalidates the key in `slot`.
-    pub async fn revoke_key(&self, client_id: &str, client_secret: &str, slot: u8) -> Result<SuccessJson, PortalError> {
-        Ok(self.run(&request::revoke_key(&self.root, client_id, client_secret, slot)).await?.0)
+    pub async fn revoke_key(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        slot: u8,
+    ) -> Result<SuccessJson, PortalError> {
+        Ok(self
+            .run(&request::revoke_key(
+                &self.root,
+                client_id,
+                client_secret,
+                slot,
+            ))
+            .await?
+            .0)
     }
 
     /// Replaces privileges and/or referrers.
-    pub async fn update_app(&self, client_id: &str, token: &str, privileges: Option<&[String]>, referrers: Option<&[String]>) -> Result<RegisteredAppJson, PortalError> {
-        Ok(self.run(&request::update_app(&self.root, client_id, token, privileges, referrers)).await?.0)
+    pub async fn update_app(
+        &self,
+        client_id: &str,
+        token: &str,
+        privileges: Option<&[String]>,
+        referrers: Option<&[String]>,
+    ) -> Result<RegisteredAppJson, PortalError> {
+        Ok(self
+            .run(&request::update_app(
+                &self.root, client_id, token, privileges, referrers,
+            ))
+            .await?
+            .0)
     }
 
     /// Creates an API key credentials item and registers it (no key generated yet).
-    pub async fn create_credentials(&self, username: &str, token: &str, title: &str, privileges: &[String], referrers: &[String]) -> Result<RegisteredAppJson, PortalError> {
-        let item: AddItemJson = self.run(&request::add_item(&self.root, username, token, title)).await?.0;
-        Ok(self.run(&request::register_app(&self.root, token, &item.id, privileges, referrers)).await?.0)
+    pub async fn create_credentials(
+        &self,
+        username: &str,
+        token: &str,
+        title: &str,
+        privileges: &[String],
+        referrers: &[String],
+    ) -> Result<RegisteredAppJson, PortalError> {
+        let item: AddItemJson = self
+            .run(&request::add_item(&self.root, username, token, title))
+            .await?
+            .0;
+        Ok(self
+            .run(&request::register_app(
+                &self.root, token, &item.id, privileges, referrers,
+            ))
+            .await?
+            .0)
     }
 
     /// Sets one slot's expiration on the item.
-    pub async fn update_expiration(&self, username: &str, item_id: &str, token: &str, slot: u8, expires_at: i64) -> Result<SuccessJson, PortalError> {
-        Ok(self.run(&request::update_expiration(&self.root, username, item_id, token, slot, expires_at)).await?.0)
+    pub async fn update_expiration(
+        &self,
+        username: &str,
+        item_id: &str,
+        token: &str,
+        slot: u8,
+        expires_at: i64,
+    ) -> Result<SuccessJson, PortalError> {
+        Ok(self
+            .run(&request::update_expiration(
+                &self.root, username, item_id, token, slot, expires_at,
+            ))
+            .await?
+            .0)
     }
 }

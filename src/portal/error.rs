@@ -66,7 +66,12 @@ pub struct PortalError {
 impl PortalError {
     /// An error of `kind` with our own message.
     pub fn new(kind: Kind, message: impl Into<String>) -> Self {
-        PortalError { kind, portal_code: None, message: message.into(), details: Vec::new() }
+        PortalError {
+            kind,
+            portal_code: None,
+            message: message.into(),
+            details: Vec::new(),
+        }
     }
 
     /// The stable code.
@@ -94,7 +99,13 @@ impl PortalError {
 impl fmt::Display for PortalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.portal_code {
-            Some(c) => write!(f, "{} ({c}: {}). {}", self.code(), self.message, self.advice()),
+            Some(c) => write!(
+                f,
+                "{} ({c}: {}). {}",
+                self.code(),
+                self.message,
+                self.advice()
+            ),
             None => write!(f, "{} ({}). {}", self.code(), self.message, self.advice()),
         }
     }
@@ -167,16 +178,30 @@ fn kind_for(code: i64, message_code: Option<&str>) -> Kind {
 pub fn classify(status: u16, envelope: Option<&Envelope>) -> Option<PortalError> {
     if let Some(env) = envelope {
         if let Some(e) = &env.error {
-            let code = e.code.as_ref().and_then(CodeValue::as_i64).unwrap_or(i64::from(status));
+            let code = e
+                .code
+                .as_ref()
+                .and_then(CodeValue::as_i64)
+                .unwrap_or(i64::from(status));
             let mut err = PortalError::new(
                 kind_for(code, e.message_code.as_deref()),
-                e.message.clone().unwrap_or_else(|| "The portal returned an error.".to_string()),
+                e.message
+                    .clone()
+                    .unwrap_or_else(|| "The portal returned an error.".to_string()),
             );
             err.portal_code = Some(code);
             return Some(err);
         }
-        if let Some(code) = env.code.as_ref().and_then(CodeValue::as_i64).filter(|c| *c >= 400) {
-            let mut err = PortalError::new(kind_for(code, None), env.message.clone().unwrap_or_default());
+        if let Some(code) = env
+            .code
+            .as_ref()
+            .and_then(CodeValue::as_i64)
+            .filter(|c| *c >= 400)
+        {
+            let mut err = PortalError::new(
+                kind_for(code, None),
+                env.message.clone().unwrap_or_default(),
+            );
             err.portal_code = Some(code);
             return Some(err);
         }
@@ -202,13 +227,29 @@ mod tests {
 
     #[test]
     fn both_error_styles() {
-        let e = classify(200, Some(&env(r#"{"error":{"code":498,"message":"Invalid token.","details":[]}}"#))).unwrap();
+        let e = classify(
+            200,
+            Some(&env(
+                r#"{"error":{"code":498,"message":"Invalid token.","details":[]}}"#,
+            )),
+        )
+        .unwrap();
         assert_eq!((e.code(), e.portal_code), ("INVALID_TOKEN", Some(498)));
-        let e = classify(200, Some(&env(r#"{"error":{"code":499,"message":"Token Required","messageCode":"GWM_0003"}}"#))).unwrap();
+        let e = classify(
+            200,
+            Some(&env(
+                r#"{"error":{"code":499,"message":"Token Required","messageCode":"GWM_0003"}}"#,
+            )),
+        )
+        .unwrap();
         assert_eq!(e.code(), "TOKEN_REQUIRED");
         let e = classify(200, Some(&env(r#"{"error":{"code":400,"messageCode":"CONT_0001","message":"Item does not exist or is inaccessible."}}"#))).unwrap();
         assert_eq!(e.code(), "NOT_FOUND");
-        let e = classify(498, Some(&env(r#"{"error":{"code":498,"message":"Token Invalid."}}"#))).unwrap();
+        let e = classify(
+            498,
+            Some(&env(r#"{"error":{"code":498,"message":"Token Invalid."}}"#)),
+        )
+        .unwrap();
         assert_eq!(e.code(), "INVALID_TOKEN");
         let e = classify(401, None).unwrap();
         assert_eq!(e.code(), "TOKEN_REQUIRED");

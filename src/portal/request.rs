@@ -28,20 +28,35 @@ impl core::fmt::Debug for PortalRequest {
         let params: Vec<(&str, &str)> = self
             .params
             .iter()
-            .map(|(k, v)| (k.as_str(), if is_secret_param(k) { "****" } else { v.as_str() }))
+            .map(|(k, v)| {
+                (
+                    k.as_str(),
+                    if is_secret_param(k) {
+                        "****"
+                    } else {
+                        v.as_str()
+                    },
+                )
+            })
             .collect();
         f.debug_struct("PortalRequest")
             .field("method", &self.method)
             .field("url", &self.url)
             .field("params", &params)
-            .field("token", &self.token.as_deref().map(crate::core::keys::mask_key))
+            .field(
+                "token",
+                &self.token.as_deref().map(crate::core::keys::mask_key),
+            )
             .finish()
     }
 }
 
 /// Parameters that carry secrets.
 pub fn is_secret_param(name: &str) -> bool {
-    matches!(name, "token" | "password" | "client_secret" | "access_token")
+    matches!(
+        name,
+        "token" | "password" | "client_secret" | "access_token"
+    )
 }
 
 /// Normalises a portal URL to its sharing REST root: `https://www.arcgis.com` →
@@ -64,6 +79,10 @@ pub fn rest_root(portal: &str) -> Option<String> {
     Some(format!("{p}/sharing/rest"))
 }
 
+fn hex_digit(n: u8) -> char {
+    char::from_digit(u32::from(n), 16).map_or('0', |c| c.to_ascii_uppercase())
+}
+
 /// Percent-encodes a path segment (usernames and ids are usually plain, but not always).
 pub fn segment(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -72,21 +91,40 @@ pub fn segment(s: &str) -> String {
             out.push(char::from(b));
         } else {
             out.push('%');
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
-            out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
+            out.push(hex_digit(b >> 4));
+            out.push(hex_digit(b & 15));
         }
     }
     out
 }
 
-fn req(method: Method, url: String, params: &[(&str, String)], token: Option<&str>) -> PortalRequest {
-    let mut p: Vec<(String, String)> = params.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect();
+fn req(
+    method: Method,
+    url: String,
+    params: &[(&str, String)],
+    token: Option<&str>,
+) -> PortalRequest {
+    let mut p: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), v.clone()))
+        .collect();
     p.push(("f".into(), "json".into()));
-    PortalRequest { method, url, params: p, token: token.map(str::to_string) }
+    PortalRequest {
+        method,
+        url,
+        params: p,
+        token: token.map(str::to_string),
+    }
 }
 
 /// `generateToken` (as arcgis-rest-js signs in: `client=referer`).
-pub fn generate_token(root: &str, username: &str, password: &str, referer: &str, minutes: u32) -> PortalRequest {
+pub fn generate_token(
+    root: &str,
+    username: &str,
+    password: &str,
+    referer: &str,
+    minutes: u32,
+) -> PortalRequest {
     req(
         Method::Post,
         format!("{root}/generateToken"),
@@ -108,24 +146,48 @@ pub fn portal_self(root: &str, token: Option<&str>) -> PortalRequest {
 
 /// `community/self`.
 pub fn community_self(root: &str, token: &str) -> PortalRequest {
-    req(Method::Post, format!("{root}/community/self"), &[], Some(token))
+    req(
+        Method::Post,
+        format!("{root}/community/self"),
+        &[],
+        Some(token),
+    )
 }
 
 /// `content/items/{id}`.
 pub fn item(root: &str, item_id: &str, token: Option<&str>) -> PortalRequest {
-    req(Method::Post, format!("{root}/content/items/{}", segment(item_id)), &[], token)
+    req(
+        Method::Post,
+        format!("{root}/content/items/{}", segment(item_id)),
+        &[],
+        token,
+    )
 }
 
 /// `content/users/{username}` (the owner's items).
 pub fn user_content(root: &str, username: &str, token: &str) -> PortalRequest {
-    req(Method::Post, format!("{root}/content/users/{}", segment(username)), &[("num", "100".into())], Some(token))
+    req(
+        Method::Post,
+        format!("{root}/content/users/{}", segment(username)),
+        &[("num", "100".into())],
+        Some(token),
+    )
 }
 
 /// `content/users/{user}/items/{id}/registeredAppInfo`.
-pub fn registered_app_info(root: &str, username: &str, item_id: &str, token: &str) -> PortalRequest {
+pub fn registered_app_info(
+    root: &str,
+    username: &str,
+    item_id: &str,
+    token: &str,
+) -> PortalRequest {
     req(
         Method::Post,
-        format!("{root}/content/users/{}/items/{}/registeredAppInfo", segment(username), segment(item_id)),
+        format!(
+            "{root}/content/users/{}/items/{}/registeredAppInfo",
+            segment(username),
+            segment(item_id)
+        ),
         &[],
         Some(token),
     )
@@ -133,7 +195,13 @@ pub fn registered_app_info(root: &str, username: &str, item_id: &str, token: &st
 
 /// `oauth2/token` with `apiToken=slot`: generate (or regenerate) a key. The client secret is the
 /// authentication (arcgis-rest-js PR #1196).
-pub fn generate_key(root: &str, client_id: &str, client_secret: &str, slot: u8, regenerate: bool) -> PortalRequest {
+pub fn generate_key(
+    root: &str,
+    client_id: &str,
+    client_secret: &str,
+    slot: u8,
+    regenerate: bool,
+) -> PortalRequest {
     req(
         Method::Post,
         format!("{root}/oauth2/token"),
@@ -186,7 +254,13 @@ fn json_list(items: &[String]) -> String {
 }
 
 /// `oauth2/apps/{client_id}/update`: the lists are sent as JSON arrays.
-pub fn update_app(root: &str, client_id: &str, token: &str, privileges: Option<&[String]>, referrers: Option<&[String]>) -> PortalRequest {
+pub fn update_app(
+    root: &str,
+    client_id: &str,
+    token: &str,
+    privileges: Option<&[String]>,
+    referrers: Option<&[String]>,
+) -> PortalRequest {
     let mut params = Vec::new();
     if let Some(p) = privileges {
         params.push(("privileges", json_list(p)));
@@ -194,15 +268,35 @@ pub fn update_app(root: &str, client_id: &str, token: &str, privileges: Option<&
     if let Some(r) = referrers {
         params.push(("httpReferrers", json_list(r)));
     }
-    req(Method::Post, format!("{root}/oauth2/apps/{}/update", segment(client_id)), &params, Some(token))
+    req(
+        Method::Post,
+        format!("{root}/oauth2/apps/{}/update", segment(client_id)),
+        &params,
+        Some(token),
+    )
 }
 
 /// Item update setting one slot's expiration (`-1`: not set).
-pub fn update_expiration(root: &str, username: &str, item_id: &str, token: &str, slot: u8, expires_at: i64) -> PortalRequest {
-    let name = if slot == 2 { "apiToken2ExpirationDate" } else { "apiToken1ExpirationDate" };
+pub fn update_expiration(
+    root: &str,
+    username: &str,
+    item_id: &str,
+    token: &str,
+    slot: u8,
+    expires_at: i64,
+) -> PortalRequest {
+    let name = if slot == 2 {
+        "apiToken2ExpirationDate"
+    } else {
+        "apiToken1ExpirationDate"
+    };
     req(
         Method::Post,
-        format!("{root}/content/users/{}/items/{}/update", segment(username), segment(item_id)),
+        format!(
+            "{root}/content/users/{}/items/{}/update",
+            segment(username),
+            segment(item_id)
+        ),
         &[(name, expires_at.to_string())],
         Some(token),
     )
@@ -214,20 +308,36 @@ pub fn add_item(root: &str, username: &str, token: &str, title: &str) -> PortalR
     req(
         Method::Post,
         format!("{root}/content/users/{}/addItem", segment(username)),
-        &[("title", title.to_string()), ("type", "Application".into()), ("typeKeywords", json_list(&["API Key Credentials".to_string()]))],
+        &[
+            ("title", title.to_string()),
+            ("type", "Application".into()),
+            (
+                "typeKeywords",
+                json_list(&["API Key Credentials".to_string()]),
+            ),
+        ],
         Some(token),
     )
 }
 
 /// `oauth2/registerApp` with `appType=multiple` and the OOB redirect URI, as arcgis-rest-js does.
-pub fn register_app(root: &str, token: &str, item_id: &str, privileges: &[String], referrers: &[String]) -> PortalRequest {
+pub fn register_app(
+    root: &str,
+    token: &str,
+    item_id: &str,
+    privileges: &[String],
+    referrers: &[String],
+) -> PortalRequest {
     req(
         Method::Post,
         format!("{root}/oauth2/registerApp"),
         &[
             ("itemId", item_id.to_string()),
             ("appType", "multiple".into()),
-            ("redirect_uris", json_list(&["urn:ietf:wg:oauth:2.0:oob".to_string()])),
+            (
+                "redirect_uris",
+                json_list(&["urn:ietf:wg:oauth:2.0:oob".to_string()]),
+            ),
             ("httpReferrers", json_list(referrers)),
             ("privileges", json_list(privileges)),
         ],
@@ -237,13 +347,27 @@ pub fn register_app(root: &str, token: &str, item_id: &str, privileges: &[String
 
 /// A call to any portal or service URL with a key: sharing API URLs go as POST with the token in
 /// the body; other services as GET with the key in `X-Esri-Authorization`.
-pub fn call(url: &str, params: Vec<(String, String)>, token: &str, method: Option<Method>) -> PortalRequest {
-    let method = method.unwrap_or(if url.contains("/sharing/rest") { Method::Post } else { Method::Get });
+pub fn call(
+    url: &str,
+    params: Vec<(String, String)>,
+    token: &str,
+    method: Option<Method>,
+) -> PortalRequest {
+    let method = method.unwrap_or(if url.contains("/sharing/rest") {
+        Method::Post
+    } else {
+        Method::Get
+    });
     let mut p = params;
     if !p.iter().any(|(k, _)| k == "f") {
         p.push(("f".into(), "json".into()));
     }
-    PortalRequest { method, url: url.to_string(), params: p, token: Some(token.to_string()) }
+    PortalRequest {
+        method,
+        url: url.to_string(),
+        params: p,
+        token: Some(token.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -252,10 +376,22 @@ mod tests {
 
     #[test]
     fn rest_roots() {
-        assert_eq!(rest_root("https://www.arcgis.com").as_deref(), Some("https://www.arcgis.com/sharing/rest"));
-        assert_eq!(rest_root("https://host/portal/").as_deref(), Some("https://host/portal/sharing/rest"));
-        assert_eq!(rest_root("https://host/portal/sharing/rest").as_deref(), Some("https://host/portal/sharing/rest"));
-        assert_eq!(rest_root("https://host/portal/sharing").as_deref(), Some("https://host/portal/sharing/rest"));
+        assert_eq!(
+            rest_root("https://www.arcgis.com").as_deref(),
+            Some("https://www.arcgis.com/sharing/rest")
+        );
+        assert_eq!(
+            rest_root("https://host/portal/").as_deref(),
+            Some("https://host/portal/sharing/rest")
+        );
+        assert_eq!(
+            rest_root("https://host/portal/sharing/rest").as_deref(),
+            Some("https://host/portal/sharing/rest")
+        );
+        assert_eq!(
+            rest_root("https://host/portal/sharing").as_deref(),
+            Some("https://host/portal/sharing/rest")
+        );
         assert_eq!(rest_root("host/portal"), None);
         assert_eq!(rest_root("https://"), None);
         assert_eq!(rest_root("https://h/p?x"), None);
@@ -268,15 +404,29 @@ mod tests {
         assert!(!d.contains("hunter2"));
         let r = generate_key("https://h/sharing/rest", "cid", "s3cr3t", 1, true);
         assert!(!format!("{r:?}").contains("s3cr3t"));
-        let r = call("https://h/x", vec![], "AAPTsecretsecretsecret.AT1_abcdefgh", None);
+        let r = call(
+            "https://h/x",
+            vec![],
+            "AAPTsecretsecretsecret.AT1_abcdefgh",
+            None,
+        );
         assert!(!format!("{r:?}").contains("secretsecret"));
         assert_eq!(r.method, Method::Get);
     }
 
     #[test]
     fn lists_are_json() {
-        assert_eq!(json_list(&["a\"b".into(), "c\\d".into()]), r#"["a\"b","c\\d"]"#);
-        let r = update_app("https://h/sharing/rest", "c i", "t", Some(&["p".into()]), None);
+        assert_eq!(
+            json_list(&["a\"b".into(), "c\\d".into()]),
+            r#"["a\"b","c\\d"]"#
+        );
+        let r = update_app(
+            "https://h/sharing/rest",
+            "c i",
+            "t",
+            Some(&["p".into()]),
+            None,
+        );
         assert!(r.url.ends_with("/oauth2/apps/c%20i/update"));
     }
 }

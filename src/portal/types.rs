@@ -71,7 +71,10 @@ impl core::fmt::Debug for RegisteredAppJson {
         f.debug_struct("RegisteredAppJson")
             .field("item_id", &self.item_id)
             .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "****"))
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "****"),
+            )
             .field("http_referrers", &self.http_referrers)
             .field("privileges", &self.privileges)
             .field("api_token1_active", &self.api_token1_active)
@@ -126,7 +129,10 @@ pub struct TokenJson {
 
 impl core::fmt::Debug for TokenJson {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("TokenJson").field("token", &"****").field("expires", &self.expires).finish()
+        f.debug_struct("TokenJson")
+            .field("token", &"****")
+            .field("expires", &self.expires)
+            .finish()
     }
 }
 
@@ -142,7 +148,13 @@ pub struct KeyTokenJson {
 
 impl core::fmt::Debug for KeyTokenJson {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("KeyTokenJson").field("access_token", &crate::core::keys::mask_key(&self.access_token)).field("expires_in", &self.expires_in).finish()
+        f.debug_struct("KeyTokenJson")
+            .field(
+                "access_token",
+                &crate::core::keys::mask_key(&self.access_token),
+            )
+            .field("expires_in", &self.expires_in)
+            .finish()
     }
 }
 

@@ -12,7 +12,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::convert::{array, date_in, get, opt_date_out, opt_num, opt_str, options, JsOptions, Obj};
+use super::convert::{
+    array, date_in, get, opt_date_out, opt_num, opt_str, options, JsOptions, Obj,
+};
 use super::error::{credential_error, from_core, from_portal, invalid_argument, JsResult};
 use super::keys::{status_obj, thresholds};
 use super::referrer::page_context;
@@ -58,8 +60,16 @@ struct ManagerOptionsJs {
 }
 
 impl JsOptions for ManagerOptionsJs {
-    const KEYS: &'static [&'static str] =
-        &["portal", "keys", "warnDays", "criticalDays", "timeoutMs", "storage", "persistKeys", "httpReferrers"];
+    const KEYS: &'static [&'static str] = &[
+        "portal",
+        "keys",
+        "warnDays",
+        "criticalDays",
+        "timeoutMs",
+        "storage",
+        "persistKeys",
+        "httpReferrers",
+    ];
 }
 
 #[derive(Deserialize, Default)]
@@ -103,7 +113,9 @@ fn parse_keys(v: &JsValue) -> JsResult<Vec<(ApiKey, Option<Millis>)>> {
     } else if let Some(a) = v.dyn_ref::<Array>() {
         a.iter().collect()
     } else {
-        return Err(invalid_argument("options.keys must be one or two API keys (strings or { key, expiresAt })."));
+        return Err(invalid_argument(
+            "options.keys must be one or two API keys (strings or { key, expiresAt }).",
+        ));
     };
     if items.is_empty() || items.len() > 2 {
         return Err(credential_error(
@@ -119,12 +131,20 @@ fn parse_keys(v: &JsValue) -> JsResult<Vec<(ApiKey, Option<Millis>)>> {
             (s, None)
         } else if it.is_object() {
             super::convert::check_keys(it, &["key", "expiresAt"], &format!("options.keys[{i}]"))?;
-            let k = get(it, "key")
-                .as_string()
-                .ok_or_else(|| invalid_argument(&format!("options.keys[{i}].key must be a string.")))?;
-            (k, date_in(&get(it, "expiresAt"), &format!("options.keys[{i}].expiresAt"))?)
+            let k = get(it, "key").as_string().ok_or_else(|| {
+                invalid_argument(&format!("options.keys[{i}].key must be a string."))
+            })?;
+            (
+                k,
+                date_in(
+                    &get(it, "expiresAt"),
+                    &format!("options.keys[{i}].expiresAt"),
+                )?,
+            )
         } else {
-            return Err(invalid_argument(&format!("options.keys[{i}] must be a string or {{ key, expiresAt }}.")));
+            return Err(invalid_argument(&format!(
+                "options.keys[{i}] must be a string or {{ key, expiresAt }}."
+            )));
         };
         out.push((ApiKey::new(raw).map_err(from_core)?, exp));
     }
@@ -138,7 +158,14 @@ fn service_name(url: &str) -> String {
     }
     if let Some(i) = url.find("/sharing/rest/") {
         let rest = url.get(i + 14..).unwrap_or("");
-        let op: String = rest.split(['?', '#']).next().unwrap_or("").split('/').take(2).collect::<Vec<_>>().join("/");
+        let op: String = rest
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("")
+            .split('/')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("/");
         return format!("portal:{op}");
     }
     crate::core::referrer::url::parse_url(url).map_or_else(|| "other".to_string(), |u| u.host)
@@ -163,7 +190,10 @@ impl Inner {
     }
 
     fn masked(&self, i: usize) -> (String, u8) {
-        self.ring.borrow().get(i).map_or((String::new(), 0), |e| (e.key.masked(), e.slot))
+        self.ring
+            .borrow()
+            .get(i)
+            .map_or((String::new(), 0), |e| (e.key.masked(), e.slot))
     }
 
     fn observe_date(&self, date: Option<&str>) {
@@ -210,7 +240,10 @@ impl Inner {
                 _ => continue,
             };
             let masked = e.key.masked();
-            let day = st.expires_at.and_then(crate::core::time::iso_date).unwrap_or_default();
+            let day = st
+                .expires_at
+                .and_then(crate::core::time::iso_date)
+                .unwrap_or_default();
             let days = st.days_left.unwrap_or(0);
             let message = if st.state == KeyState::Expired {
                 format!(
@@ -274,12 +307,21 @@ impl Inner {
 
     fn all_dead_error(&self, last: Option<&PortalError>) -> JsValue {
         let ring = self.ring.borrow();
-        let names: Vec<String> = ring.entries().iter().map(|e| format!("{} (slot {})", e.key.masked(), e.slot)).collect();
+        let names: Vec<String> = ring
+            .entries()
+            .iter()
+            .map(|e| format!("{} (slot {})", e.key.masked(), e.slot))
+            .collect();
         let msg = format!(
             "Every API key is invalid: {}. Generate or regenerate a key in the API key credentials and deploy it.",
             names.join(" and ")
         );
-        credential_error("INVALID_TOKEN", &msg, last.and_then(|e| e.portal_code).or(Some(498)), JsValue::UNDEFINED)
+        credential_error(
+            "INVALID_TOKEN",
+            &msg,
+            last.and_then(|e| e.portal_code).or(Some(498)),
+            JsValue::UNDEFINED,
+        )
     }
 
     /// Marks `i` dead after a 498 and tells listeners.
@@ -296,7 +338,11 @@ impl Inner {
             Obj::new()
                 .set("slot", JsValue::from_f64(f64::from(slot)))
                 .set("maskedKey", masked.as_str())
-                .set("message", format!("API key {slot} ({masked}) is invalid, expired or invalidated.").as_str())
+                .set(
+                    "message",
+                    format!("API key {slot} ({masked}) is invalid, expired or invalidated.")
+                        .as_str(),
+                )
                 .build(),
         );
     }
@@ -325,7 +371,9 @@ impl Inner {
     async fn classify_403(&self, key: &str, url: &str) -> Kind {
         if let Some(list) = &self.http_referrers {
             let referrer = page_context().and_then(|(href, policy, opaque)| {
-                effective_referrer(&href, url, policy, opaque).ok().and_then(|p| p.referrer)
+                effective_referrer(&href, url, policy, opaque)
+                    .ok()
+                    .and_then(|p| p.referrer)
             });
             return match ReferrerRules::new(list, RulesOptions::default()) {
                 Ok(r) if !r.allows(referrer.as_deref()) => Kind::ReferrerNotAllowed,
@@ -339,17 +387,29 @@ impl Inner {
     }
 
     /// One call with one key: the parsed JSON or a typed error.
-    async fn send_once(&self, url: &str, params: &[(String, String)], key: &str, method: Option<Method>) -> Result<JsValue, PortalError> {
+    async fn send_once(
+        &self,
+        url: &str,
+        params: &[(String, String)],
+        key: &str,
+        method: Option<Method>,
+    ) -> Result<JsValue, PortalError> {
         let req = request::call(url, params.to_vec(), key, method);
         let raw = self.client.transport().send(&req).await?;
         self.observe_date(raw.date.as_deref());
         // Errors first (either style); then the body as the caller's JSON.
         let _: Envelope = interpret(self.client.transport(), &raw)?;
-        js_sys::JSON::parse(&raw.body).map_err(|_| PortalError::new(Kind::BadResponse, "The response is not JSON."))
+        js_sys::JSON::parse(&raw.body)
+            .map_err(|_| PortalError::new(Kind::BadResponse, "The response is not JSON."))
     }
 }
 
-async fn run_request(inner: Rc<Inner>, url: String, params: Vec<(String, String)>, method: Option<Method>) -> Result<JsValue, JsValue> {
+async fn run_request(
+    inner: Rc<Inner>,
+    url: String,
+    params: Vec<(String, String)>,
+    method: Option<Method>,
+) -> Result<JsValue, JsValue> {
     let service = service_name(&url);
     let now = inner.now();
     let mut step = inner.ring.borrow().begin(now);
@@ -424,29 +484,56 @@ impl CredentialManager {
     #[wasm_bindgen(constructor)]
     pub fn new(options: ManagerOptionsType) -> JsResult<CredentialManager> {
         let o: ManagerOptionsJs = super::convert::options(options.into(), "options")?;
-        let portal = o.portal.ok_or_else(|| invalid_argument("options.portal is required (e.g. \"https://www.arcgis.com\")."))?;
+        let portal = o.portal.ok_or_else(|| {
+            invalid_argument("options.portal is required (e.g. \"https://www.arcgis.com\").")
+        })?;
         let timeout = match o.timeout_ms {
             None => DEFAULT_TIMEOUT_MS,
-            Some(t) if t.is_finite() && t >= 1.0 && t <= 600_000.0 => t as u32,
-            Some(_) => return Err(invalid_argument("options.timeoutMs must be between 1 and 600000.")),
+            Some(t) if (1.0..=600_000.0).contains(&t) => t as u32,
+            Some(_) => {
+                return Err(invalid_argument(
+                    "options.timeoutMs must be between 1 and 600000.",
+                ))
+            }
         };
-        let client = PortalClient::new(FetchTransport { timeout_ms: timeout }, &portal).map_err(|e| invalid_argument(&e.message))?;
+        let client = PortalClient::new(
+            FetchTransport {
+                timeout_ms: timeout,
+            },
+            &portal,
+        )
+        .map_err(|e| invalid_argument(&e.message))?;
         let persist_keys = o.persist_keys.unwrap_or(false);
         let storage = match o.storage.as_deref() {
             None => None,
-            Some(area @ ("local" | "session")) => StorageArea::open(area, client.root(), persist_keys),
-            Some(_) => return Err(invalid_argument("options.storage must be \"local\" or \"session\".")),
+            Some(area @ ("local" | "session")) => {
+                StorageArea::open(area, client.root(), persist_keys)
+            }
+            Some(_) => {
+                return Err(invalid_argument(
+                    "options.storage must be \"local\" or \"session\".",
+                ))
+            }
         };
         let (stored, problem) = match &storage {
             Some(s) => s.load(),
             None => (None, None),
         };
         let keys = if o.keys.is_undefined() || o.keys.is_null() {
-            let raw = stored.as_ref().and_then(|p| p.raw_keys.clone()).filter(|_| persist_keys).unwrap_or_default();
+            let raw = stored
+                .as_ref()
+                .and_then(|p| p.raw_keys.clone())
+                .filter(|_| persist_keys)
+                .unwrap_or_default();
             if raw.is_empty() {
-                return Err(invalid_argument("options.keys is required: one or two API keys."));
+                return Err(invalid_argument(
+                    "options.keys is required: one or two API keys.",
+                ));
             }
-            raw.into_iter().map(|k| ApiKey::new(k).map(|k| (k, None))).collect::<Result<Vec<_>, _>>().map_err(from_core)?
+            raw.into_iter()
+                .map(|k| ApiKey::new(k).map(|k| (k, None)))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(from_core)?
         } else {
             parse_keys(&o.keys)?
         };
@@ -455,7 +542,8 @@ impl CredentialManager {
         if let Some(list) = &o.http_referrers {
             ReferrerRules::new(list, RulesOptions::default()).map_err(from_core)?;
         }
-        let events = web_sys::EventTarget::new().map_err(|_| invalid_argument("EventTarget is not available in this environment."))?;
+        let events = web_sys::EventTarget::new()
+            .map_err(|_| invalid_argument("EventTarget is not available in this environment."))?;
         let inner = Rc::new(Inner {
             client,
             ring: RefCell::new(ring),
@@ -469,7 +557,11 @@ impl CredentialManager {
             emitted: RefCell::new(BTreeSet::new()),
         });
         if let (Some(s), Some(p)) = (&inner.storage, &stored) {
-            s.apply(p, &mut inner.ring.borrow_mut(), &mut inner.usage.borrow_mut());
+            s.apply(
+                p,
+                &mut inner.ring.borrow_mut(),
+                &mut inner.usage.borrow_mut(),
+            );
         }
         if let Some(s) = &inner.storage {
             // Other tabs' changes (dead keys, usage) arrive through the `storage` event.
@@ -477,7 +569,11 @@ impl CredentialManager {
             s.listen(move |p| {
                 if let Some(inner) = weak.upgrade() {
                     if let Some(st) = &inner.storage {
-                        st.apply(&p, &mut inner.ring.borrow_mut(), &mut inner.usage.borrow_mut());
+                        st.apply(
+                            &p,
+                            &mut inner.ring.borrow_mut(),
+                            &mut inner.usage.borrow_mut(),
+                        );
                     }
                 }
             });
@@ -524,7 +620,12 @@ impl CredentialManager {
                     if let Some(u) = &url {
                         inner.record(i, &service_name(u), None);
                     }
-                    let key = inner.ring.borrow().get(i).map(|e| e.key.expose().to_string()).unwrap_or_default();
+                    let key = inner
+                        .ring
+                        .borrow()
+                        .get(i)
+                        .map(|e| e.key.expose().to_string())
+                        .unwrap_or_default();
                     Ok(JsValue::from_str(&key))
                 }
                 None => Err(inner.all_dead_error(None)),
@@ -550,7 +651,12 @@ impl CredentialManager {
             let Some(i) = inner.ring.borrow().pick(now) else {
                 return Err(inner.all_dead_error(None));
             };
-            let key = inner.ring.borrow().get(i).map(|e| e.key.expose().to_string()).unwrap_or_default();
+            let key = inner
+                .ring
+                .borrow()
+                .get(i)
+                .map(|e| e.key.expose().to_string())
+                .unwrap_or_default();
             match inner.client.portal_self(Some(&key)).await {
                 Err(e) if e.kind == Kind::InvalidToken => {
                     inner.mark_invalid(i);
@@ -559,12 +665,18 @@ impl CredentialManager {
                     match next {
                         Some(j) => {
                             inner.announce_failover(i, j);
-                            Ok(CredentialManager { inner: inner.clone() }.into())
+                            Ok(CredentialManager {
+                                inner: inner.clone(),
+                            }
+                            .into())
                         }
                         None => Err(inner.all_dead_error(Some(&e))),
                     }
                 }
-                _ => Ok(CredentialManager { inner: inner.clone() }.into()),
+                _ => Ok(CredentialManager {
+                    inner: inner.clone(),
+                }
+                .into()),
             }
         })
         .unchecked_into()
@@ -578,7 +690,12 @@ impl CredentialManager {
     /// const style = await manager.request(`${portal}/sharing/rest/portals/self`);
     /// const geo = await manager.request(geocodeUrl, { SingleLine: "Redlands" });
     /// ```
-    pub fn request(&self, url: &Str, params: Option<JsonObject>, options: Option<RequestOptionsType>) -> JsResult<AnyPromise> {
+    pub fn request(
+        &self,
+        url: &Str,
+        params: Option<JsonObject>,
+        options: Option<RequestOptionsType>,
+    ) -> JsResult<AnyPromise> {
         let url = super::convert::req_string(url, "url")?;
         if crate::core::referrer::url::parse_url(&url).is_none_or(|u| !u.is_http()) {
             return Err(invalid_argument("url must be an absolute http(s) URL."));
@@ -587,18 +704,26 @@ impl CredentialManager {
         if let Some(p) = params {
             let p: JsValue = p.into();
             if !p.is_undefined() && !p.is_null() {
-                let obj = p.dyn_ref::<js_sys::Object>().filter(|_| !p.is_array()).ok_or_else(|| invalid_argument("params must be an object."))?;
+                let obj = p
+                    .dyn_ref::<js_sys::Object>()
+                    .filter(|_| !p.is_array())
+                    .ok_or_else(|| invalid_argument("params must be an object."))?;
                 for entry in js_sys::Object::entries(obj).iter() {
                     let pair = Array::from(&entry);
                     let k = pair.get(0).as_string().unwrap_or_default();
                     let v = pair.get(1);
                     if k == "token" {
-                        return Err(invalid_argument("params must not carry a token: the manager adds the key."));
+                        return Err(invalid_argument(
+                            "params must not carry a token: the manager adds the key.",
+                        ));
                     }
                     let v = if let Some(s) = v.as_string() {
                         s
                     } else if v.is_object() {
-                        js_sys::JSON::stringify(&v).ok().and_then(|s| s.as_string()).unwrap_or_default()
+                        js_sys::JSON::stringify(&v)
+                            .ok()
+                            .and_then(|s| s.as_string())
+                            .unwrap_or_default()
                     } else if v.is_undefined() || v.is_null() {
                         continue;
                     } else {
@@ -613,7 +738,11 @@ impl CredentialManager {
             None => None,
             Some("GET") | Some("get") => Some(Method::Get),
             Some("POST") | Some("post") => Some(Method::Post),
-            Some(_) => return Err(invalid_argument("options.method must be \"GET\" or \"POST\".")),
+            Some(_) => {
+                return Err(invalid_argument(
+                    "options.method must be \"GET\" or \"POST\".",
+                ))
+            }
         };
         Ok(future_to_promise(run_request(self.inner.clone(), url, list, method)).unchecked_into())
     }
@@ -634,14 +763,21 @@ impl CredentialManager {
                 effective_referrer(&href, inner.client.root(), policy, opaque).ok()
             });
             for i in 0..n {
-                let key = inner.ring.borrow().get(i).map(|e| e.key.expose().to_string()).unwrap_or_default();
+                let key = inner
+                    .ring
+                    .borrow()
+                    .get(i)
+                    .map(|e| e.key.expose().to_string())
+                    .unwrap_or_default();
                 let result = inner.client.portal_self(Some(&key)).await;
                 let mut error = None;
                 match result {
                     Ok((selfj, raw)) => {
                         inner.observe_date(raw.date.as_deref());
                         if let Some(info) = selfj.app_info {
-                            let exp = info.expiration_date.and_then(crate::core::time::millis_from_f64);
+                            let exp = info
+                                .expiration_date
+                                .and_then(crate::core::time::millis_from_f64);
                             inner.ring.borrow_mut().set_expiry(i, exp);
                             if let Some(slot) = inner.app_info.borrow_mut().get_mut(i) {
                                 *slot = Some(info);
@@ -666,7 +802,9 @@ impl CredentialManager {
             let now = inner.now();
             let out = reports.into_iter().map(|(i, error)| {
                 let ring = inner.ring.borrow();
-                let Some(e) = ring.get(i) else { return JsValue::NULL };
+                let Some(e) = ring.get(i) else {
+                    return JsValue::NULL;
+                };
                 let st = key_status(e.expires_at, now, inner.thresholds, Some(!e.dead));
                 let info = inner.app_info.borrow().get(i).cloned().flatten();
                 let accepted = match &error {
@@ -686,16 +824,34 @@ impl CredentialManager {
                                 .set("appId", a.app_id.as_str())
                                 .set("appTitle", a.app_title.as_str())
                                 .set("itemId", a.item_id.as_str())
-                                .set("privileges", array(a.privileges.iter().map(|p| JsValue::from_str(p))))
-                                .set("expirationDate", opt_date_out(a.expiration_date.and_then(crate::core::time::millis_from_f64).filter(|x| *x != -1)))
+                                .set(
+                                    "privileges",
+                                    array(a.privileges.iter().map(|p| JsValue::from_str(p))),
+                                )
+                                .set(
+                                    "expirationDate",
+                                    opt_date_out(
+                                        a.expiration_date
+                                            .and_then(crate::core::time::millis_from_f64)
+                                            .filter(|x| *x != -1),
+                                    ),
+                                )
                                 .build()
                         }),
                     )
                     .set(
                         "referrer",
                         Obj::new()
-                            .set("sent", opt_str(referrer.as_ref().and_then(|r| r.referrer.as_deref())))
-                            .set("noReferrerCause", opt_str(referrer.as_ref().and_then(|r| r.cause.map(|c| c.as_str()))))
+                            .set(
+                                "sent",
+                                opt_str(referrer.as_ref().and_then(|r| r.referrer.as_deref())),
+                            )
+                            .set(
+                                "noReferrerCause",
+                                opt_str(
+                                    referrer.as_ref().and_then(|r| r.cause.map(|c| c.as_str())),
+                                ),
+                            )
                             .set("acceptedByPortal", accepted)
                             .build(),
                     )
@@ -723,7 +879,11 @@ impl CredentialManager {
     /// const p = await manager.preflight(geocodeUrl, { itemIds: [webMapId] });
     /// if (!p.ok) console.warn(p.problems);
     /// ```
-    pub fn preflight(&self, #[wasm_bindgen(js_name = requestUrl)] request_url: &Str, options: Option<PreflightOptionsType>) -> JsResult<PreflightPromise> {
+    pub fn preflight(
+        &self,
+        #[wasm_bindgen(js_name = requestUrl)] request_url: &Str,
+        options: Option<PreflightOptionsType>,
+    ) -> JsResult<PreflightPromise> {
         let url = super::convert::req_string(request_url, "requestUrl")?;
         let o: PreflightOptionsJs = options_or(options.map(JsValue::from))?;
         let inner = self.inner.clone();
@@ -734,12 +894,21 @@ impl CredentialManager {
             };
             let mut portal_error: Option<PortalError> = None;
             if inner.app_info.borrow().get(i).is_none_or(|a| a.is_none()) {
-                let key = inner.ring.borrow().get(i).map(|e| e.key.expose().to_string()).unwrap_or_default();
+                let key = inner
+                    .ring
+                    .borrow()
+                    .get(i)
+                    .map(|e| e.key.expose().to_string())
+                    .unwrap_or_default();
                 match inner.client.portal_self(Some(&key)).await {
                     Ok((s, raw)) => {
                         inner.observe_date(raw.date.as_deref());
                         if let Some(info) = s.app_info {
-                            inner.ring.borrow_mut().set_expiry(i, info.expiration_date.and_then(crate::core::time::millis_from_f64));
+                            inner.ring.borrow_mut().set_expiry(
+                                i,
+                                info.expiration_date
+                                    .and_then(crate::core::time::millis_from_f64),
+                            );
                             if let Some(slot) = inner.app_info.borrow_mut().get_mut(i) {
                                 *slot = Some(info);
                             }
@@ -755,11 +924,20 @@ impl CredentialManager {
                     }
                 }
             }
-            let granted: Vec<String> = inner.app_info.borrow().get(i).cloned().flatten().map(|a| a.privileges).unwrap_or_default();
+            let granted: Vec<String> = inner
+                .app_info
+                .borrow()
+                .get(i)
+                .cloned()
+                .flatten()
+                .map(|a| a.privileges)
+                .unwrap_or_default();
             let known = inner.app_info.borrow().get(i).is_some_and(|a| a.is_some());
             let mut problems: Vec<JsValue> = Vec::new();
             // Referrer.
-            let prediction = page_context().and_then(|(href, policy, opaque)| effective_referrer(&href, &url, policy, opaque).ok());
+            let prediction = page_context().and_then(|(href, policy, opaque)| {
+                effective_referrer(&href, &url, policy, opaque).ok()
+            });
             let sent = prediction.as_ref().and_then(|p| p.referrer.clone());
             let (ref_allowed, ref_reason) = match (&inner.http_referrers, &portal_error) {
                 (Some(list), _) => match ReferrerRules::new(list, RulesOptions::default()) {
@@ -769,7 +947,9 @@ impl CredentialManager {
                     }
                     Err(_) => (JsValue::NULL, "UNKNOWN".to_string()),
                 },
-                (None, Some(e)) if e.kind == Kind::ReferrerNotAllowed => (JsValue::FALSE, "REFERRER_NOT_ALLOWED".to_string()),
+                (None, Some(e)) if e.kind == Kind::ReferrerNotAllowed => {
+                    (JsValue::FALSE, "REFERRER_NOT_ALLOWED".to_string())
+                }
                 (None, Some(_)) => (JsValue::NULL, "UNKNOWN".to_string()),
                 (None, None) => (JsValue::TRUE, "ACCEPTED_BY_PORTAL".to_string()),
             };
@@ -793,7 +973,17 @@ impl CredentialManager {
                 if known && !ok {
                     problems.push(JsValue::from_str("MISSING_PRIVILEGE"));
                 }
-                Obj::new().set("privilege", p.as_str()).set("granted", if known { JsValue::from_bool(ok) } else { JsValue::NULL }).build()
+                Obj::new()
+                    .set("privilege", p.as_str())
+                    .set(
+                        "granted",
+                        if known {
+                            JsValue::from_bool(ok)
+                        } else {
+                            JsValue::NULL
+                        },
+                    )
+                    .build()
             });
             let privs = array(privs.collect::<Vec<_>>());
             let items = o.item_ids.unwrap_or_default().into_iter().map(|id| {
@@ -801,7 +991,17 @@ impl CredentialManager {
                 if known && !ok {
                     problems.push(JsValue::from_str("MISSING_ITEM_ACCESS"));
                 }
-                Obj::new().set("itemId", id.as_str()).set("granted", if known { JsValue::from_bool(ok) } else { JsValue::NULL }).build()
+                Obj::new()
+                    .set("itemId", id.as_str())
+                    .set(
+                        "granted",
+                        if known {
+                            JsValue::from_bool(ok)
+                        } else {
+                            JsValue::NULL
+                        },
+                    )
+                    .build()
             });
             let items = array(items.collect::<Vec<_>>());
             let (masked, slot) = inner.masked(i);
@@ -814,7 +1014,14 @@ impl CredentialManager {
                     "referrer",
                     Obj::new()
                         .set("sent", opt_str(sent.as_deref()))
-                        .set("noReferrerCause", opt_str(prediction.as_ref().and_then(|p| p.cause.map(|c| c.as_str()))))
+                        .set(
+                            "noReferrerCause",
+                            opt_str(
+                                prediction
+                                    .as_ref()
+                                    .and_then(|p| p.cause.map(|c| c.as_str())),
+                            ),
+                        )
                         .set("allowed", ref_allowed)
                         .set("reason", ref_reason.as_str())
                         .build(),
@@ -838,7 +1045,9 @@ impl CredentialManager {
         let usage = self.inner.usage.borrow();
         let map = |m: &std::collections::BTreeMap<String, u64>| {
             let o = Obj::new();
-            m.iter().fold(o, |o, (k, v)| o.set(k, JsValue::from_f64(*v as f64))).build()
+            m.iter()
+                .fold(o, |o, (k, v)| o.set(k, JsValue::from_f64(*v as f64)))
+                .build()
         };
         array(ring.entries().iter().zip(usage.iter()).map(|(e, u)| {
             Obj::new()
@@ -858,10 +1067,15 @@ impl CredentialManager {
         let now = self.inner.now();
         let ring = self.inner.ring.borrow();
         array(ring.entries().iter().map(|e| {
-            status_obj(&key_status(e.expires_at, now, self.inner.thresholds, Some(!e.dead)))
-                .set("slot", JsValue::from_f64(f64::from(e.slot)))
-                .set("maskedKey", e.key.masked().as_str())
-                .build()
+            status_obj(&key_status(
+                e.expires_at,
+                now,
+                self.inner.thresholds,
+                Some(!e.dead),
+            ))
+            .set("slot", JsValue::from_f64(f64::from(e.slot)))
+            .set("maskedKey", e.key.masked().as_str())
+            .build()
         }))
         .unchecked_into()
     }
@@ -870,13 +1084,25 @@ impl CredentialManager {
     /// `failover`, `clockSkew`, `storageError` (a `CustomEvent`; the data is in `detail`).
     #[wasm_bindgen(js_name = addEventListener)]
     pub fn add_event_listener(&self, kind: &str, listener: &JsValue, options: &JsValue) {
-        call_target(&self.inner.events, "addEventListener", kind, listener, options);
+        call_target(
+            &self.inner.events,
+            "addEventListener",
+            kind,
+            listener,
+            options,
+        );
     }
 
     /// `EventTarget.removeEventListener`.
     #[wasm_bindgen(js_name = removeEventListener)]
     pub fn remove_event_listener(&self, kind: &str, listener: &JsValue, options: &JsValue) {
-        call_target(&self.inner.events, "removeEventListener", kind, listener, options);
+        call_target(
+            &self.inner.events,
+            "removeEventListener",
+            kind,
+            listener,
+            options,
+        );
     }
 
     /// `EventTarget.dispatchEvent`.
@@ -910,8 +1136,16 @@ impl CredentialManager {
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
         let ring = self.inner.ring.borrow();
-        let keys: Vec<String> = ring.entries().iter().map(|e| format!("key {} {}", e.slot, e.key.masked())).collect();
-        format!("CredentialManager({}: {})", self.inner.client.root(), keys.join(", "))
+        let keys: Vec<String> = ring
+            .entries()
+            .iter()
+            .map(|e| format!("key {} {}", e.slot, e.key.masked()))
+            .collect();
+        format!(
+            "CredentialManager({}: {})",
+            self.inner.client.root(),
+            keys.join(", ")
+        )
     }
 }
 
@@ -919,8 +1153,16 @@ fn options_or<T: JsOptions>(v: Option<JsValue>) -> JsResult<T> {
     options(v.unwrap_or(JsValue::UNDEFINED), "options")
 }
 
-fn call_target(target: &web_sys::EventTarget, method: &str, kind: &str, listener: &JsValue, options: &JsValue) {
-    if let Ok(f) = Reflect::get(target, &JsValue::from_str(method)).and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from)) {
+fn call_target(
+    target: &web_sys::EventTarget,
+    method: &str,
+    kind: &str,
+    listener: &JsValue,
+    options: &JsValue,
+) {
+    if let Ok(f) =
+        Reflect::get(target, &JsValue::from_str(method)).and_then(|f| f.dyn_into::<Function>())
+    {
         let _ = f.call3(target, &JsValue::from_str(kind), listener, options);
     }
 }

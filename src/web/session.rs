@@ -18,7 +18,7 @@ use super::types::*;
 use crate::core::credentials::{validate_expiration, Credentials};
 use crate::core::keys::mask_key;
 use crate::core::prerequisites::{check_prerequisites, AccountFacts};
-use crate::core::privileges::{item_access_privilege, is_item_id, ITEM_ACCESS_PREFIX};
+use crate::core::privileges::{is_item_id, item_access_privilege, ITEM_ACCESS_PREFIX};
 use crate::core::referrer::{ReferrerRules, RulesOptions};
 use crate::portal::types::{credentials_from_portal, PortalSelfJson, RegisteredAppJson, UserJson};
 use crate::portal::{PortalClient, PortalError};
@@ -82,19 +82,30 @@ fn slot_arg(slot: f64) -> JsResult<u8> {
 }
 
 fn is_credentials(item: &crate::portal::types::ItemJson) -> bool {
-    item.item_type == "Application" && item.type_keywords.iter().any(|k| k == "APIToken" || k == "Registered App")
+    item.item_type == "Application"
+        && item
+            .type_keywords
+            .iter()
+            .any(|k| k == "APIToken" || k == "Registered App")
         || item.item_type == "API Key"
 }
 
 impl Inner {
     async fn app(&self, item_id: &str) -> Result<RegisteredAppJson, PortalError> {
-        self.client.registered_app_info(&self.user.username, item_id, &self.token).await
+        self.client
+            .registered_app_info(&self.user.username, item_id, &self.token)
+            .await
     }
 
     async fn credentials(&self, item_id: &str) -> Result<Credentials, JsValue> {
-        let item = self.client.item(item_id, Some(&self.token)).await.map_err(|e| from_portal(&e))?;
+        let item = self
+            .client
+            .item(item_id, Some(&self.token))
+            .await
+            .map_err(|e| from_portal(&e))?;
         let app = self.app(item_id).await.map_err(|e| from_portal(&e))?;
-        Credentials::new(credentials_from_portal(&item, &app, self.client.root())).map_err(from_core)
+        Credentials::new(credentials_from_portal(&item, &app, self.client.root()))
+            .map_err(from_core)
     }
 
     fn secret<'a>(&self, app: &'a RegisteredAppJson) -> Result<&'a str, JsValue> {
@@ -103,9 +114,19 @@ impl Inner {
         })
     }
 
-    async fn new_key(&self, item_id: &str, slot: u8, expires_at: Option<i64>, regenerate: bool) -> Result<JsValue, JsValue> {
+    async fn new_key(
+        &self,
+        item_id: &str,
+        slot: u8,
+        expires_at: Option<i64>,
+        regenerate: bool,
+    ) -> Result<JsValue, JsValue> {
         let app = self.app(item_id).await.map_err(|e| from_portal(&e))?;
-        let active = if slot == 1 { app.api_token1_active } else { app.api_token2_active };
+        let active = if slot == 1 {
+            app.api_token1_active
+        } else {
+            app.api_token2_active
+        };
         if !regenerate && active == Some(true) {
             return Err(credential_error(
                 "INVALID_ARGUMENT",
@@ -121,7 +142,11 @@ impl Inner {
                 .await
                 .map_err(|e| from_portal(&e))?;
         }
-        let k = self.client.generate_key(&app.client_id, &secret, slot, true).await.map_err(|e| from_portal(&e))?;
+        let k = self
+            .client
+            .generate_key(&app.client_id, &secret, slot, true)
+            .await
+            .map_err(|e| from_portal(&e))?;
         let now = super::now_ms();
         let expires = now.saturating_add((k.expires_in * 1000.0) as i64);
         let expires = expires_at.unwrap_or(expires);
@@ -151,12 +176,30 @@ impl PortalSession {
         let portal = req_string(portal, "portal")?;
         let username = req_string(username, "username")?;
         let password = req_string(password, "password")?;
-        let client = PortalClient::new(FetchTransport { timeout_ms: 20_000 }, &portal).map_err(|e| invalid_argument(&e.message))?;
+        let client = PortalClient::new(FetchTransport { timeout_ms: 20_000 }, &portal)
+            .map_err(|e| invalid_argument(&e.message))?;
         Ok(future_to_promise(async move {
-            let t = client.sign_in(&username, &password, &referer()).await.map_err(|e| from_portal(&e))?;
-            let user = client.community_self(&t.token).await.map_err(|e| from_portal(&e))?;
-            let (portal, _) = client.portal_self(Some(&t.token)).await.map_err(|e| from_portal(&e))?;
-            Ok(PortalSession { inner: Rc::new(Inner { client, token: t.token, user, portal }) }.into())
+            let t = client
+                .sign_in(&username, &password, &referer())
+                .await
+                .map_err(|e| from_portal(&e))?;
+            let user = client
+                .community_self(&t.token)
+                .await
+                .map_err(|e| from_portal(&e))?;
+            let (portal, _) = client
+                .portal_self(Some(&t.token))
+                .await
+                .map_err(|e| from_portal(&e))?;
+            Ok(PortalSession {
+                inner: Rc::new(Inner {
+                    client,
+                    token: t.token,
+                    user,
+                    portal,
+                }),
+            }
+            .into())
         })
         .unchecked_into())
     }
@@ -185,8 +228,14 @@ impl PortalSession {
             is_enterprise: self.inner.portal.is_portal,
             portal_version: self.inner.portal.current_version.clone(),
         };
-        array(check_prerequisites(&facts).into_iter().map(|r| Obj::new().set("id", r.id).set("ok", r.ok).set("message", r.message.as_str()).build()))
-            .unchecked_into()
+        array(check_prerequisites(&facts).into_iter().map(|r| {
+            Obj::new()
+                .set("id", r.id)
+                .set("ok", r.ok)
+                .set("message", r.message.as_str())
+                .build()
+        }))
+        .unchecked_into()
     }
 
     /// The owner's API key credentials.
@@ -194,11 +243,16 @@ impl PortalSession {
     pub fn list_credentials(&self) -> CredentialsArrayPromise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let content = inner.client.user_content(&inner.user.username, &inner.token).await.map_err(|e| from_portal(&e))?;
+            let content = inner
+                .client
+                .user_content(&inner.user.username, &inner.token)
+                .await
+                .map_err(|e| from_portal(&e))?;
             let out = js_sys::Array::new();
             for item in content.items.iter().filter(|i| is_credentials(i)) {
                 let app = inner.app(&item.id).await.map_err(|e| from_portal(&e))?;
-                let c = Credentials::new(credentials_from_portal(item, &app, inner.client.root())).map_err(from_core)?;
+                let c = Credentials::new(credentials_from_portal(item, &app, inner.client.root()))
+                    .map_err(from_core)?;
                 out.push(&ApiKeyCredentials::from_core_model(c).into());
             }
             Ok(out.into())
@@ -216,10 +270,15 @@ impl PortalSession {
     #[wasm_bindgen(js_name = createCredentials)]
     pub fn create_credentials(&self, options: CreateOptionsType) -> JsResult<CredentialsPromise> {
         let o: CreateOptionsJs = super::convert::options(options.into(), "options")?;
-        let title = o.title.filter(|t| !t.trim().is_empty()).ok_or_else(|| invalid_argument("options.title is required."))?;
+        let title = o
+            .title
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| invalid_argument("options.title is required."))?;
         let privileges = o.privileges.unwrap_or_default();
         let referrers = o.http_referrers.unwrap_or_default();
-        let problems = ReferrerRules::new(&referrers, RulesOptions::default()).map_err(from_core)?.entry_errors();
+        let problems = ReferrerRules::new(&referrers, RulesOptions::default())
+            .map_err(from_core)?
+            .entry_errors();
         if !problems.is_empty() {
             return Err(from_core(crate::core::Error::InvalidReferrers(problems)));
         }
@@ -227,7 +286,13 @@ impl PortalSession {
         Ok(future_to_promise(async move {
             let app = inner
                 .client
-                .create_credentials(&inner.user.username, &inner.token, &title, &privileges, &referrers)
+                .create_credentials(
+                    &inner.user.username,
+                    &inner.token,
+                    &title,
+                    &privileges,
+                    &referrers,
+                )
                 .await
                 .map_err(|e| from_portal(&e))?;
             Ok(ApiKeyCredentials::from_core_model(inner.credentials(&app.item_id).await?).into())
@@ -237,65 +302,111 @@ impl PortalSession {
 
     /// One credentials item.
     #[wasm_bindgen(js_name = getCredentials)]
-    pub fn get_credentials(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str) -> JsResult<CredentialsPromise> {
+    pub fn get_credentials(
+        &self,
+        #[wasm_bindgen(js_name = itemId)] item_id: &Str,
+    ) -> JsResult<CredentialsPromise> {
         let id = req_string(item_id, "itemId")?;
         let inner = self.inner.clone();
-        Ok(future_to_promise(async move { Ok(ApiKeyCredentials::from_core_model(inner.credentials(&id).await?).into()) }).unchecked_into())
+        Ok(future_to_promise(async move {
+            Ok(ApiKeyCredentials::from_core_model(inner.credentials(&id).await?).into())
+        })
+        .unchecked_into())
     }
 
     /// Generates a key in an empty or invalidated slot, valid until `expiresAt` (at most one
     /// year; refused client-side otherwise). Resolves to `{ key, slot, maskedKey, expiresAt }`:
     /// the only time the raw key is shown.
     #[wasm_bindgen(js_name = generateKey)]
-    pub fn generate_key(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str, slot: f64, #[wasm_bindgen(js_name = expiresAt)] expires_at: &DateInputJs) -> JsResult<NewKeyPromise> {
+    pub fn generate_key(
+        &self,
+        #[wasm_bindgen(js_name = itemId)] item_id: &Str,
+        slot: f64,
+        #[wasm_bindgen(js_name = expiresAt)] expires_at: &DateInputJs,
+    ) -> JsResult<NewKeyPromise> {
         let id = req_string(item_id, "itemId")?;
         let slot = slot_arg(slot)?;
         let exp = check_new_expiry(expires_at)?;
         let inner = self.inner.clone();
-        Ok(future_to_promise(async move { inner.new_key(&id, slot, exp, false).await }).unchecked_into())
+        Ok(
+            future_to_promise(async move { inner.new_key(&id, slot, exp, false).await })
+                .unchecked_into(),
+        )
     }
 
     /// Regenerates the key in `slot`: the previous key in that slot stops working.
     #[wasm_bindgen(js_name = regenerateKey)]
-    pub fn regenerate_key(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str, slot: f64, #[wasm_bindgen(js_name = expiresAt)] expires_at: &DateInputJs) -> JsResult<NewKeyPromise> {
+    pub fn regenerate_key(
+        &self,
+        #[wasm_bindgen(js_name = itemId)] item_id: &Str,
+        slot: f64,
+        #[wasm_bindgen(js_name = expiresAt)] expires_at: &DateInputJs,
+    ) -> JsResult<NewKeyPromise> {
         let id = req_string(item_id, "itemId")?;
         let slot = slot_arg(slot)?;
         let exp = check_new_expiry(expires_at)?;
         let inner = self.inner.clone();
-        Ok(future_to_promise(async move { inner.new_key(&id, slot, exp, true).await }).unchecked_into())
+        Ok(
+            future_to_promise(async move { inner.new_key(&id, slot, exp, true).await })
+                .unchecked_into(),
+        )
     }
 
     /// Invalidates the key in `slot` (the item and its registration stay).
     #[wasm_bindgen(js_name = invalidateKey)]
-    pub fn invalidate_key(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str, slot: f64) -> JsResult<Promise> {
+    pub fn invalidate_key(
+        &self,
+        #[wasm_bindgen(js_name = itemId)] item_id: &Str,
+        slot: f64,
+    ) -> JsResult<Promise> {
         let id = req_string(item_id, "itemId")?;
         let slot = slot_arg(slot)?;
         let inner = self.inner.clone();
         Ok(future_to_promise(async move {
             let app = inner.app(&id).await.map_err(|e| from_portal(&e))?;
             let secret = inner.secret(&app)?.to_string();
-            inner.client.revoke_key(&app.client_id, &secret, slot).await.map_err(|e| from_portal(&e))?;
-            Ok(Obj::new().set("success", true).set("slot", JsValue::from_f64(f64::from(slot))).build())
+            inner
+                .client
+                .revoke_key(&app.client_id, &secret, slot)
+                .await
+                .map_err(|e| from_portal(&e))?;
+            Ok(Obj::new()
+                .set("success", true)
+                .set("slot", JsValue::from_f64(f64::from(slot)))
+                .build())
         }))
     }
 
     /// Replaces the referrer list. Refused (`INVALID_REFERRER`, with the checker's diagnostics in
     /// `details`) if any entry is malformed.
     #[wasm_bindgen(js_name = updateReferrers)]
-    pub fn update_referrers(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str, referrers: &StringArray) -> JsResult<CredentialsPromise> {
+    pub fn update_referrers(
+        &self,
+        #[wasm_bindgen(js_name = itemId)] item_id: &Str,
+        referrers: &StringArray,
+    ) -> JsResult<CredentialsPromise> {
         let id = req_string(item_id, "itemId")?;
         let list = string_array(referrers, "referrers")?;
         if list.len() > crate::core::credentials::MAX_REFERRERS {
-            return Err(from_core(crate::core::Error::InputTooLarge { what: "referrer list", limit: crate::core::credentials::MAX_REFERRERS }));
+            return Err(from_core(crate::core::Error::InputTooLarge {
+                what: "referrer list",
+                limit: crate::core::credentials::MAX_REFERRERS,
+            }));
         }
-        let problems = ReferrerRules::new(&list, RulesOptions::default()).map_err(from_core)?.entry_errors();
+        let problems = ReferrerRules::new(&list, RulesOptions::default())
+            .map_err(from_core)?
+            .entry_errors();
         if !problems.is_empty() {
             return Err(from_core(crate::core::Error::InvalidReferrers(problems)));
         }
         let inner = self.inner.clone();
         Ok(future_to_promise(async move {
             let app = inner.app(&id).await.map_err(|e| from_portal(&e))?;
-            inner.client.update_app(&app.client_id, &inner.token, None, Some(&list)).await.map_err(|e| from_portal(&e))?;
+            inner
+                .client
+                .update_app(&app.client_id, &inner.token, None, Some(&list))
+                .await
+                .map_err(|e| from_portal(&e))?;
             Ok(ApiKeyCredentials::from_core_model(inner.credentials(&id).await?).into())
         })
         .unchecked_into())
@@ -304,15 +415,27 @@ impl PortalSession {
     /// Replaces the privileges (item access is kept). This invalidates both keys, so it needs
     /// `{ confirmInvalidatesKeys: true }`.
     #[wasm_bindgen(js_name = updatePrivileges)]
-    pub fn update_privileges(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str, privileges: &StringArray, options: Option<ConfirmOptionsType>) -> JsResult<CredentialsPromise> {
+    pub fn update_privileges(
+        &self,
+        #[wasm_bindgen(js_name = itemId)] item_id: &Str,
+        privileges: &StringArray,
+        options: Option<ConfirmOptionsType>,
+    ) -> JsResult<CredentialsPromise> {
         let id = req_string(item_id, "itemId")?;
         let list = string_array(privileges, "privileges")?;
         if list.iter().any(|p| p.starts_with(ITEM_ACCESS_PREFIX)) {
-            return Err(invalid_argument("privileges must not contain item access; use updateItemAccess."));
+            return Err(invalid_argument(
+                "privileges must not contain item access; use updateItemAccess.",
+            ));
         }
         self.replace_privileges(id, options, move |current| {
             let mut out = list;
-            out.extend(current.iter().filter(|p| p.starts_with(ITEM_ACCESS_PREFIX)).cloned());
+            out.extend(
+                current
+                    .iter()
+                    .filter(|p| p.starts_with(ITEM_ACCESS_PREFIX))
+                    .cloned(),
+            );
             out
         })
     }
@@ -320,17 +443,31 @@ impl PortalSession {
     /// Replaces the item access (up to 100 item ids). Item access is part of the privileges, so
     /// this invalidates both keys and needs `{ confirmInvalidatesKeys: true }`.
     #[wasm_bindgen(js_name = updateItemAccess)]
-    pub fn update_item_access(&self, #[wasm_bindgen(js_name = itemId)] item_id: &Str, item_ids: &StringArray, options: Option<ConfirmOptionsType>) -> JsResult<CredentialsPromise> {
+    pub fn update_item_access(
+        &self,
+        #[wasm_bindgen(js_name = itemId)] item_id: &Str,
+        item_ids: &StringArray,
+        options: Option<ConfirmOptionsType>,
+    ) -> JsResult<CredentialsPromise> {
         let id = req_string(item_id, "itemId")?;
         let ids = string_array(item_ids, "itemIds")?;
         if ids.len() > crate::core::privileges::MAX_ITEM_ACCESS {
-            return Err(from_core(crate::core::Error::InputTooLarge { what: "item access list", limit: crate::core::privileges::MAX_ITEM_ACCESS }));
+            return Err(from_core(crate::core::Error::InputTooLarge {
+                what: "item access list",
+                limit: crate::core::privileges::MAX_ITEM_ACCESS,
+            }));
         }
         if let Some(bad) = ids.iter().find(|i| !is_item_id(i)) {
-            return Err(invalid_argument(&format!("\"{bad}\" is not an item id (32 hexadecimal characters).")));
+            return Err(invalid_argument(&format!(
+                "\"{bad}\" is not an item id (32 hexadecimal characters)."
+            )));
         }
         self.replace_privileges(id, options, move |current| {
-            let mut out: Vec<String> = current.iter().filter(|p| !p.starts_with(ITEM_ACCESS_PREFIX)).cloned().collect();
+            let mut out: Vec<String> = current
+                .iter()
+                .filter(|p| !p.starts_with(ITEM_ACCESS_PREFIX))
+                .cloned()
+                .collect();
             out.extend(ids.iter().map(|i| item_access_privilege(i)));
             out
         })
@@ -339,19 +476,35 @@ impl PortalSession {
     /// A safe summary (no token).
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
-        Obj::new().set("type", "PortalSession").set("portal", self.inner.client.root()).set("username", self.inner.user.username.as_str()).build()
+        Obj::new()
+            .set("type", "PortalSession")
+            .set("portal", self.inner.client.root())
+            .set("username", self.inner.user.username.as_str())
+            .build()
     }
 
     /// `PortalSession(<username> @ <portal>)`.
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
-        format!("PortalSession({} @ {})", self.inner.user.username, self.inner.client.root())
+        format!(
+            "PortalSession({} @ {})",
+            self.inner.user.username,
+            self.inner.client.root()
+        )
     }
 }
 
 impl PortalSession {
-    fn replace_privileges(&self, id: String, options: Option<ConfirmOptionsType>, build: impl FnOnce(&[String]) -> Vec<String> + 'static) -> JsResult<CredentialsPromise> {
-        let o: ConfirmOptionsJs = super::convert::options(options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED), "options")?;
+    fn replace_privileges(
+        &self,
+        id: String,
+        options: Option<ConfirmOptionsType>,
+        build: impl FnOnce(&[String]) -> Vec<String> + 'static,
+    ) -> JsResult<CredentialsPromise> {
+        let o: ConfirmOptionsJs = super::convert::options(
+            options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED),
+            "options",
+        )?;
         if o.confirm_invalidates_keys != Some(true) {
             return Err(from_core(crate::core::Error::ConfirmationRequired(
                 "Changing privileges or item access invalidates both API keys of these credentials.",
@@ -361,7 +514,11 @@ impl PortalSession {
         Ok(future_to_promise(async move {
             let app = inner.app(&id).await.map_err(|e| from_portal(&e))?;
             let list = build(&app.privileges);
-            inner.client.update_app(&app.client_id, &inner.token, Some(&list), None).await.map_err(|e| from_portal(&e))?;
+            inner
+                .client
+                .update_app(&app.client_id, &inner.token, Some(&list), None)
+                .await
+                .map_err(|e| from_portal(&e))?;
             Ok(ApiKeyCredentials::from_core_model(inner.credentials(&id).await?).into())
         })
         .unchecked_into())

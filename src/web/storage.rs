@@ -8,10 +8,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::keyring::KeyRing;
-use crate::core::persist::{key_id, validate, KeyRecord, KeyUsage, Persisted, StorageProblem, SCHEMA};
+use crate::core::persist::{
+    key_id, validate, KeyRecord, KeyUsage, Persisted, StorageProblem, SCHEMA,
+};
 
 /// The storage entry's key prefix.
 pub const PREFIX: &str = "apikey-credentials:";
+
+type StorageListener = Closure<dyn FnMut(web_sys::StorageEvent)>;
 
 /// One storage area and entry.
 pub struct StorageArea {
@@ -20,7 +24,7 @@ pub struct StorageArea {
     key: String,
     portal: String,
     persist_keys: bool,
-    listener: RefCell<Option<Closure<dyn FnMut(web_sys::StorageEvent)>>>,
+    listener: RefCell<Option<StorageListener>>,
 }
 
 impl StorageArea {
@@ -44,7 +48,9 @@ impl StorageArea {
 
     fn decode(&self, text: &str) -> Result<Persisted, StorageProblem> {
         let parsed = js_sys::JSON::parse(text).ok();
-        let looks_like_object = parsed.as_ref().is_some_and(|v| v.is_object() && !js_sys::Array::is_array(v));
+        let looks_like_object = parsed
+            .as_ref()
+            .is_some_and(|v| v.is_object() && !js_sys::Array::is_array(v));
         let decoded = parsed.and_then(|v| serde_wasm_bindgen::from_value::<Persisted>(v).ok());
         validate(text.len(), decoded, looks_like_object, &self.portal)
     }
@@ -81,46 +87,69 @@ impl StorageArea {
             .entries()
             .iter()
             .zip(usage)
-            .map(|(e, u)| KeyRecord { id: key_id(&e.key.masked(), e.slot), dead: e.dead, usage: u.clone() })
+            .map(|(e, u)| KeyRecord {
+                id: key_id(&e.key.masked(), e.slot),
+                dead: e.dead,
+                usage: u.clone(),
+            })
             .collect();
-        let raw_keys = self.persist_keys.then(|| ring.entries().iter().map(|e| e.key.expose().to_string()).collect());
-        let p = Persisted { schema: SCHEMA.to_string(), portal: self.portal.clone(), keys, raw_keys };
+        let raw_keys = self.persist_keys.then(|| {
+            ring.entries()
+                .iter()
+                .map(|e| e.key.expose().to_string())
+                .collect()
+        });
+        let p = Persisted {
+            schema: SCHEMA.to_string(),
+            portal: self.portal.clone(),
+            keys,
+            raw_keys,
+        };
         let value = serde_wasm_bindgen::Serializer::json_compatible();
         let v = serde::Serialize::serialize(&p, &value).map_err(|_| StorageProblem::WriteFailed)?;
-        let text = js_sys::JSON::stringify(&v).ok().and_then(|s| s.as_string()).ok_or(StorageProblem::WriteFailed)?;
-        self.area.set_item(&self.key, &text).map_err(|_| StorageProblem::WriteFailed)
+        let text = js_sys::JSON::stringify(&v)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or(StorageProblem::WriteFailed)?;
+        self.area
+            .set_item(&self.key, &text)
+            .map_err(|_| StorageProblem::WriteFailed)
     }
 
     /// Calls `on_change` with the new state when another tab changes this entry.
     pub fn listen(&self, mut on_change: impl FnMut(Persisted) + 'static) {
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         let key = self.key.clone();
         let area_name = self.area_name;
         let portal = self.portal.clone();
-        let cb = Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |ev: web_sys::StorageEvent| {
-            if ev.key().as_deref() != Some(key.as_str()) {
-                return;
-            }
-            // Only the same area: a sessionStorage entry of another tab is not ours.
-            let same_area = ev.storage_area().is_some_and(|s| {
-                let w = web_sys::window();
-                let target = match area_name {
-                    "session" => w.and_then(|w| w.session_storage().ok().flatten()),
-                    _ => w.and_then(|w| w.local_storage().ok().flatten()),
-                };
-                target.is_some_and(|t| JsValue::from(t) == JsValue::from(s))
+        let cb =
+            Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |ev: web_sys::StorageEvent| {
+                if ev.key().as_deref() != Some(key.as_str()) {
+                    return;
+                }
+                // Only the same area: a sessionStorage entry of another tab is not ours.
+                let same_area = ev.storage_area().is_some_and(|s| {
+                    let w = web_sys::window();
+                    let target = match area_name {
+                        "session" => w.and_then(|w| w.session_storage().ok().flatten()),
+                        _ => w.and_then(|w| w.local_storage().ok().flatten()),
+                    };
+                    target.is_some_and(|t| JsValue::from(t) == JsValue::from(s))
+                });
+                if !same_area {
+                    return;
+                }
+                let Some(text) = ev.new_value() else { return };
+                let parsed = js_sys::JSON::parse(&text).ok();
+                let obj = parsed.as_ref().is_some_and(|v| v.is_object());
+                let decoded =
+                    parsed.and_then(|v| serde_wasm_bindgen::from_value::<Persisted>(v).ok());
+                if let Ok(p) = validate(text.len(), decoded, obj, &portal) {
+                    on_change(p);
+                }
             });
-            if !same_area {
-                return;
-            }
-            let Some(text) = ev.new_value() else { return };
-            let parsed = js_sys::JSON::parse(&text).ok();
-            let obj = parsed.as_ref().is_some_and(|v| v.is_object());
-            let decoded = parsed.and_then(|v| serde_wasm_bindgen::from_value::<Persisted>(v).ok());
-            if let Ok(p) = validate(text.len(), decoded, obj, &portal) {
-                on_change(p);
-            }
-        });
         let _ = window.add_event_listener_with_callback("storage", cb.as_ref().unchecked_ref());
         *self.listener.borrow_mut() = Some(cb);
     }
@@ -129,7 +158,8 @@ impl StorageArea {
 impl Drop for StorageArea {
     fn drop(&mut self) {
         if let (Some(window), Some(cb)) = (web_sys::window(), self.listener.borrow_mut().take()) {
-            let _ = window.remove_event_listener_with_callback("storage", cb.as_ref().unchecked_ref());
+            let _ =
+                window.remove_event_listener_with_callback("storage", cb.as_ref().unchecked_ref());
         }
     }
 }

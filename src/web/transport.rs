@@ -40,20 +40,27 @@ fn unreachable_params() -> web_sys::UrlSearchParams {
 /// Calls the global `setTimeout` (browser or Node) and returns the handle.
 fn set_timeout(cb: &Closure<dyn FnMut()>, ms: u32) -> JsValue {
     let global = js_sys::global();
-    let f: Option<Function> = Reflect::get(&global, &"setTimeout".into()).ok().and_then(|f| f.dyn_into().ok());
-    f.and_then(|f| f.call2(&global, cb.as_ref(), &JsValue::from(ms)).ok()).unwrap_or(JsValue::UNDEFINED)
+    let f: Option<Function> = Reflect::get(&global, &"setTimeout".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok());
+    f.and_then(|f| f.call2(&global, cb.as_ref(), &JsValue::from(ms)).ok())
+        .unwrap_or(JsValue::UNDEFINED)
 }
 
 fn clear_timeout(handle: &JsValue) {
     let global = js_sys::global();
-    if let Some(f) = Reflect::get(&global, &"clearTimeout".into()).ok().and_then(|f| f.dyn_into::<Function>().ok()) {
+    if let Some(f) = Reflect::get(&global, &"clearTimeout".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+    {
         let _ = f.call1(&global, handle);
     }
 }
 
 impl Transport for FetchTransport {
     async fn send(&self, req: &PortalRequest) -> Result<RawResponse, PortalError> {
-        let controller = web_sys::AbortController::new().map_err(|_| PortalError::new(Kind::Network, "AbortController is not available."))?;
+        let controller = web_sys::AbortController::new()
+            .map_err(|_| PortalError::new(Kind::Network, "AbortController is not available."))?;
         let timed_out = Rc::new(Cell::new(false));
         let flag = timed_out.clone();
         let ctl = controller.clone();
@@ -87,12 +94,27 @@ impl Transport for FetchTransport {
                 let date = resp.headers().get("date");
                 match resp.text().await {
                     Ok(body) => Ok(RawResponse { status, body, date }),
-                    Err(_) if timed_out.get() => Err(PortalError::new(Kind::Timeout, format!("No complete answer within {} ms.", self.timeout_ms))),
-                    Err(_) => Err(PortalError::new(Kind::BadResponse, "The response body could not be read.")),
+                    Err(_) if timed_out.get() => Err(PortalError::new(
+                        Kind::Timeout,
+                        format!("No complete answer within {} ms.", self.timeout_ms),
+                    )),
+                    Err(_) => Err(PortalError::new(
+                        Kind::BadResponse,
+                        "The response body could not be read.",
+                    )),
                 }
             }
-            Err(_) if timed_out.get() => Err(PortalError::new(Kind::Timeout, format!("No answer within {} ms.", self.timeout_ms))),
-            Err(e) => Err(PortalError::new(Kind::Network, format!("The request failed before an answer: {}", short(&e.to_string())))),
+            Err(_) if timed_out.get() => Err(PortalError::new(
+                Kind::Timeout,
+                format!("No answer within {} ms.", self.timeout_ms),
+            )),
+            Err(e) => Err(PortalError::new(
+                Kind::Network,
+                format!(
+                    "The request failed before an answer: {}",
+                    short(&e.to_string())
+                ),
+            )),
         };
         clear_timeout(&handle);
         drop(cb);

@@ -346,7 +346,9 @@ extern "C" {
     #[wasm_bindgen(typescript_type = "{ confirmInvalidatesKeys?: boolean }")]
     pub type ConfirmOptionsType;
     /// `{ title, privileges?, httpReferrers? }`
-    #[wasm_bindgen(typescript_type = "{ title: string; privileges?: string[]; httpReferrers?: string[] }")]
+    #[wasm_bindgen(
+        typescript_type = "{ title: string; privileges?: string[]; httpReferrers?: string[] }"
+    )]
     pub type CreateOptionsType;
     /// `Promise<string>`
     #[wasm_bindgen(typescript_type = "Promise<string>")]

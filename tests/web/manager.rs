@@ -38,7 +38,9 @@ pub fn s(v: &str) -> JsValue {
 
 /// Calls `target.method(...args)` as JavaScript would.
 pub fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
-    let f: Function = get(target, method).dyn_into().unwrap_or_else(|_| panic!("no method {method}"));
+    let f: Function = get(target, method)
+        .dyn_into()
+        .unwrap_or_else(|_| panic!("no method {method}"));
     let a = Array::new();
     for x in args {
         a.push(x);
@@ -47,26 +49,43 @@ pub fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue,
 }
 
 /// Awaits a promise-returning method.
-pub async fn call_async(target: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+pub async fn call_async(
+    target: &JsValue,
+    method: &str,
+    args: &[JsValue],
+) -> Result<JsValue, JsValue> {
     let p: Promise = call(target, method, args)?.dyn_into()?;
     JsFuture::from(p).await
 }
 
 pub fn code(err: &JsValue) -> String {
-    assert!(err.is_instance_of::<js_sys::Error>(), "not an Error: {err:?}");
+    assert!(
+        err.is_instance_of::<js_sys::Error>(),
+        "not an Error: {err:?}"
+    );
     get(err, "code").as_string().unwrap_or_default()
 }
 
 pub async fn sign_in(portal: &str) -> JsValue {
-    let p: JsValue = PortalSession::sign_in(&s(portal).unchecked_into(), &s("demo_owner").unchecked_into(), &s(PASSWORD).unchecked_into())
-        .unwrap()
-        .into();
+    let p: JsValue = PortalSession::sign_in(
+        &s(portal).unchecked_into(),
+        &s("demo_owner").unchecked_into(),
+        &s(PASSWORD).unchecked_into(),
+    )
+    .unwrap()
+    .into();
     JsFuture::from(Promise::from(p)).await.expect("sign in")
 }
 
 /// Creates credentials with two keys: key 1 expiring in `days1`, key 2 in `days2` (portal time
 /// is the local time here; skewed emulators pass `now`).
-pub async fn fresh_credentials(session: &JsValue, referrers: &[&str], now: f64, days1: f64, days2: f64) -> (String, String, String) {
+pub async fn fresh_credentials(
+    session: &JsValue,
+    referrers: &[&str],
+    now: f64,
+    days1: f64,
+    days2: f64,
+) -> (String, String, String) {
     let refs = Array::new();
     for r in referrers {
         refs.push(&s(r));
@@ -76,14 +95,42 @@ pub async fn fresh_credentials(session: &JsValue, referrers: &[&str], now: f64, 
     let creds = call_async(
         session,
         "createCredentials",
-        &[obj(&[("title", s("wasm test")), ("privileges", privs.into()), ("httpReferrers", refs.into())])],
+        &[obj(&[
+            ("title", s("wasm test")),
+            ("privileges", privs.into()),
+            ("httpReferrers", refs.into()),
+        ])],
     )
     .await
     .expect("createCredentials");
     let item = get(&creds, "itemId").as_string().unwrap();
-    let k1 = call_async(session, "generateKey", &[s(&item), JsValue::from(1), Date::new(&(now + days1 * DAY).into()).into()]).await.expect("key 1");
-    let k2 = call_async(session, "generateKey", &[s(&item), JsValue::from(2), Date::new(&(now + days2 * DAY).into()).into()]).await.expect("key 2");
-    (item, get(&k1, "key").as_string().unwrap(), get(&k2, "key").as_string().unwrap())
+    let k1 = call_async(
+        session,
+        "generateKey",
+        &[
+            s(&item),
+            JsValue::from(1),
+            Date::new(&(now + days1 * DAY).into()).into(),
+        ],
+    )
+    .await
+    .expect("key 1");
+    let k2 = call_async(
+        session,
+        "generateKey",
+        &[
+            s(&item),
+            JsValue::from(2),
+            Date::new(&(now + days2 * DAY).into()).into(),
+        ],
+    )
+    .await
+    .expect("key 2");
+    (
+        item,
+        get(&k1, "key").as_string().unwrap(),
+        get(&k2, "key").as_string().unwrap(),
+    )
 }
 
 pub fn manager(portal: &str, keys: &[&str], extra: &[(&str, JsValue)]) -> JsValue {
@@ -94,7 +141,9 @@ pub fn manager(portal: &str, keys: &[&str], extra: &[(&str, JsValue)]) -> JsValu
     let mut pairs = vec![("portal", s(portal)), ("keys", arr.into())];
     pairs.extend(extra.iter().cloned());
     let opts: types::ManagerOptionsType = obj(&pairs).unchecked_into();
-    CredentialManager::new(opts).map(JsValue::from).expect("manager")
+    CredentialManager::new(opts)
+        .map(JsValue::from)
+        .expect("manager")
 }
 
 /// Records events of the given kinds.
@@ -106,14 +155,22 @@ pub fn record(target: &JsValue, kinds: &[&str]) -> Array {
         let cb = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
             seen2.push(&obj(&[("type", s(&kind)), ("detail", get(&ev, "detail"))]));
         });
-        call(target, "addEventListener", &[s(k), cb.as_ref().clone(), JsValue::UNDEFINED]).unwrap();
+        call(
+            target,
+            "addEventListener",
+            &[s(k), cb.as_ref().clone(), JsValue::UNDEFINED],
+        )
+        .unwrap();
         cb.forget();
     }
     seen
 }
 
 pub fn events_of(seen: &Array, kind: &str) -> Vec<JsValue> {
-    seen.iter().filter(|e| get(e, "type").as_string().as_deref() == Some(kind)).map(|e| get(&e, "detail")).collect()
+    seen.iter()
+        .filter(|e| get(e, "type").as_string().as_deref() == Some(kind))
+        .map(|e| get(&e, "detail"))
+        .collect()
 }
 
 pub async fn tick() {
@@ -135,7 +192,12 @@ async fn inspect_warns_and_fails_over_after_invalidation() {
     apikey_credentials::web::start();
     let session = sign_in(&format!("{EMU}/portal")).await;
     let reqs = call(&session, "prerequisites", &[]).unwrap();
-    assert!(Array::from(&reqs).iter().all(|r| get(&r, "ok").as_bool() == Some(true)), "{reqs:?}");
+    assert!(
+        Array::from(&reqs)
+            .iter()
+            .all(|r| get(&r, "ok").as_bool() == Some(true)),
+        "{reqs:?}"
+    );
     let origin = page_origin();
     let refs: Vec<&str> = origin.iter().map(String::as_str).collect();
     // Key 1 expires later than key 2, so key 1 is used first.
@@ -147,23 +209,57 @@ async fn inspect_warns_and_fails_over_after_invalidation() {
     let reports = Array::from(&reports);
     assert_eq!(reports.length(), 2);
     let r1 = reports.get(0);
-    assert_eq!(get(&get(&r1, "appInfo"), "itemId").as_string().as_deref(), Some(item.as_str()));
-    assert_eq!(get(&get(&r1, "status"), "state").as_string().as_deref(), Some("expiring"));
+    assert_eq!(
+        get(&get(&r1, "appInfo"), "itemId").as_string().as_deref(),
+        Some(item.as_str())
+    );
+    assert_eq!(
+        get(&get(&r1, "status"), "state").as_string().as_deref(),
+        Some("expiring")
+    );
     assert!(get(&get(&r1, "status"), "expiresAt").is_instance_of::<Date>());
-    assert_eq!(get(&get(&reports.get(1), "status"), "state").as_string().as_deref(), Some("expiring"));
-    assert_eq!(get(&get(&r1, "referrer"), "acceptedByPortal").as_bool(), Some(true));
+    assert_eq!(
+        get(&get(&reports.get(1), "status"), "state")
+            .as_string()
+            .as_deref(),
+        Some("expiring")
+    );
+    assert_eq!(
+        get(&get(&r1, "referrer"), "acceptedByPortal").as_bool(),
+        Some(true)
+    );
     assert!(get(&r1, "error").is_null());
     tick().await;
-    assert_eq!(events_of(&seen, "expiring").len(), 2, "one expiring event per key");
+    assert_eq!(
+        events_of(&seen, "expiring").len(),
+        2,
+        "one expiring event per key"
+    );
     assert!(events_of(&seen, "critical").is_empty());
 
     let portals_self = format!("{EMU}/portal/sharing/rest/portals/self");
-    let first = call_async(&m, "request", &[s(&portals_self)]).await.expect("request");
-    assert_eq!(get(&get(&first, "appInfo"), "itemId").as_string().as_deref(), Some(item.as_str()));
+    let first = call_async(&m, "request", &[s(&portals_self)])
+        .await
+        .expect("request");
+    assert_eq!(
+        get(&get(&first, "appInfo"), "itemId")
+            .as_string()
+            .as_deref(),
+        Some(item.as_str())
+    );
     // The owner invalidates key 1; the next call is served by key 2, with a failover event.
-    call_async(&session, "invalidateKey", &[s(&item), JsValue::from(1)]).await.expect("invalidate");
-    let second = call_async(&m, "request", &[s(&portals_self)]).await.expect("failover request");
-    assert!(get(&get(&second, "appInfo"), "expirationDate").as_f64().unwrap() < now + 11.0 * DAY);
+    call_async(&session, "invalidateKey", &[s(&item), JsValue::from(1)])
+        .await
+        .expect("invalidate");
+    let second = call_async(&m, "request", &[s(&portals_self)])
+        .await
+        .expect("failover request");
+    assert!(
+        get(&get(&second, "appInfo"), "expirationDate")
+            .as_f64()
+            .unwrap()
+            < now + 11.0 * DAY
+    );
     let fo = events_of(&seen, "failover");
     assert_eq!(fo.len(), 1);
     assert_eq!(get(&fo[0], "from").as_f64(), Some(1.0));
@@ -173,21 +269,34 @@ async fn inspect_warns_and_fails_over_after_invalidation() {
     let t = call_async(&m, "getToken", &[]).await.unwrap();
     assert_eq!(t.as_string().as_deref(), Some(k2.as_str()));
     let usage = Array::from(&call(&m, "usage", &[]).unwrap());
-    assert_eq!(get(&get(&usage.get(0), "failures"), "INVALID_TOKEN").as_f64(), Some(1.0));
+    assert_eq!(
+        get(&get(&usage.get(0), "failures"), "INVALID_TOKEN").as_f64(),
+        Some(1.0)
+    );
     assert_eq!(get(&usage.get(1), "requests").as_f64(), Some(1.0));
     // Both dead: INVALID_TOKEN naming both masked keys, and no third request.
-    call_async(&session, "invalidateKey", &[s(&item), JsValue::from(2)]).await.expect("invalidate 2");
-    let err = call_async(&m, "request", &[s(&portals_self)]).await.unwrap_err();
+    call_async(&session, "invalidateKey", &[s(&item), JsValue::from(2)])
+        .await
+        .expect("invalidate 2");
+    let err = call_async(&m, "request", &[s(&portals_self)])
+        .await
+        .unwrap_err();
     assert_eq!(code(&err), "INVALID_TOKEN");
     let msg = get(&err, "message").as_string().unwrap();
     let m1 = apikey_credentials::core::keys::mask_key(&k1);
     let m2 = apikey_credentials::core::keys::mask_key(&k2);
     assert!(msg.contains(&m1) && msg.contains(&m2), "{msg}");
     assert!(!msg.contains(&k1) && !msg.contains(&k2));
-    let again = call_async(&m, "request", &[s(&portals_self)]).await.unwrap_err();
+    let again = call_async(&m, "request", &[s(&portals_self)])
+        .await
+        .unwrap_err();
     assert_eq!(code(&again), "INVALID_TOKEN");
     let usage = Array::from(&call(&m, "usage", &[]).unwrap());
-    assert_eq!(get(&usage.get(1), "requests").as_f64(), Some(2.0), "no request after both keys died");
+    assert_eq!(
+        get(&usage.get(1), "requests").as_f64(),
+        Some(2.0),
+        "no request after both keys died"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -203,7 +312,12 @@ async fn portal_time_decides_expiry_when_clocks_differ() {
     let seen = record(&m, &["clockSkew", "critical", "expiring"]);
     let reports = Array::from(&call_async(&m, "inspect", &[]).await.unwrap());
     // 31 days by this device's clock, 6 by the portal's: critical.
-    assert_eq!(get(&get(&reports.get(0), "status"), "state").as_string().as_deref(), Some("critical"));
+    assert_eq!(
+        get(&get(&reports.get(0), "status"), "state")
+            .as_string()
+            .as_deref(),
+        Some("critical")
+    );
     tick().await;
     let skew = events_of(&seen, "clockSkew");
     assert_eq!(skew.len(), 1);
@@ -216,30 +330,66 @@ async fn portal_time_decides_expiry_when_clocks_differ() {
 async fn typed_errors_for_network_faults() {
     apikey_credentials::web::start();
     let key = "AAPTabcdefghijklmnopqrstuvwxyz0123456789.AT1_aaaaaaaa";
-    let m = manager(&format!("{EMU}/portal"), &[key], &[("timeoutMs", JsValue::from(300))]);
-    let err = call_async(&m, "request", &[s(&format!("{EMU}/emulator/slow?ms=3000"))]).await.unwrap_err();
+    let m = manager(
+        &format!("{EMU}/portal"),
+        &[key],
+        &[("timeoutMs", JsValue::from(300))],
+    );
+    let err = call_async(&m, "request", &[s(&format!("{EMU}/emulator/slow?ms=3000"))])
+        .await
+        .unwrap_err();
     assert_eq!(code(&err), "TIMEOUT");
-    let err = call_async(&m, "request", &[s(&format!("{EMU}/emulator/not-json"))]).await.unwrap_err();
+    let err = call_async(&m, "request", &[s(&format!("{EMU}/emulator/not-json"))])
+        .await
+        .unwrap_err();
     assert_eq!(code(&err), "BAD_RESPONSE");
-    let err = call_async(&m, "request", &[s(&format!("{EMU}/emulator/truncated"))]).await.unwrap_err();
+    let err = call_async(&m, "request", &[s(&format!("{EMU}/emulator/truncated"))])
+        .await
+        .unwrap_err();
     assert_eq!(code(&err), "BAD_RESPONSE");
-    let err = call_async(&m, "request", &[s(&format!("{EMU}/emulator/status/503"))]).await.unwrap_err();
+    let err = call_async(&m, "request", &[s(&format!("{EMU}/emulator/status/503"))])
+        .await
+        .unwrap_err();
     assert_eq!(code(&err), "SERVER_ERROR");
-    let err = call_async(&m, "request", &[s("http://127.0.0.1:9/refused")]).await.unwrap_err();
+    let err = call_async(&m, "request", &[s("http://127.0.0.1:9/refused")])
+        .await
+        .unwrap_err();
     assert_eq!(code(&err), "NETWORK");
     // An unknown key: 498, and the only key is now dead.
-    let err = call_async(&m, "request", &[s(&format!("{EMU}/portal/sharing/rest/portals/self"))]).await.unwrap_err();
+    let err = call_async(
+        &m,
+        "request",
+        &[s(&format!("{EMU}/portal/sharing/rest/portals/self"))],
+    )
+    .await
+    .unwrap_err();
     assert_eq!(code(&err), "INVALID_TOKEN");
     assert_eq!(get(&err, "portalCode").as_f64(), Some(498.0));
     // None of these errors carries the key.
     let json = js_sys::JSON::stringify(&err).unwrap().as_string().unwrap();
     assert!(!json.contains(key) && !get(&err, "message").as_string().unwrap().contains(key));
     // Bad options are CredentialErrors too.
-    let bad: types::ManagerOptionsType = obj(&[("portal", s("not a url")), ("keys", s(key))]).unchecked_into();
-    assert_eq!(code(&CredentialManager::new(bad).map(JsValue::from).unwrap_err()), "INVALID_ARGUMENT");
+    let bad: types::ManagerOptionsType =
+        obj(&[("portal", s("not a url")), ("keys", s(key))]).unchecked_into();
+    assert_eq!(
+        code(&CredentialManager::new(bad).map(JsValue::from).unwrap_err()),
+        "INVALID_ARGUMENT"
+    );
     let three = Array::of3(&s(key), &s(key), &s(key));
-    let bad: types::ManagerOptionsType = obj(&[("portal", s(EMU)), ("keys", three.into())]).unchecked_into();
-    assert_eq!(code(&CredentialManager::new(bad).map(JsValue::from).unwrap_err()), "TOO_MANY_KEYS");
-    let bad: types::ManagerOptionsType = obj(&[("portal", s(EMU)), ("keys", s(key)), ("timeout", JsValue::from(5))]).unchecked_into();
-    assert_eq!(code(&CredentialManager::new(bad).map(JsValue::from).unwrap_err()), "INVALID_ARGUMENT");
+    let bad: types::ManagerOptionsType =
+        obj(&[("portal", s(EMU)), ("keys", three.into())]).unchecked_into();
+    assert_eq!(
+        code(&CredentialManager::new(bad).map(JsValue::from).unwrap_err()),
+        "TOO_MANY_KEYS"
+    );
+    let bad: types::ManagerOptionsType = obj(&[
+        ("portal", s(EMU)),
+        ("keys", s(key)),
+        ("timeout", JsValue::from(5)),
+    ])
+    .unchecked_into();
+    assert_eq!(
+        code(&CredentialManager::new(bad).map(JsValue::from).unwrap_err()),
+        "INVALID_ARGUMENT"
+    );
 }

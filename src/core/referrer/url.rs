@@ -297,7 +297,8 @@ pub fn parse_url(input: &str) -> Option<ParsedUrl> {
     parse_fast(input).or_else(|| full_parser().parse(input))
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
 

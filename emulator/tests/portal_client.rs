@@ -1,0 +1,168 @@
+//! `src/portal` natively, over real HTTP against the emulator: request builders, decoding and
+//! error mapping, through a reqwest transport.
+
+use apikey_credentials::portal::client::{interpret, RawResponse};
+use apikey_credentials::portal::request::{self, Method, PortalRequest};
+use apikey_credentials::portal::types::PortalSelfJson;
+use apikey_credentials::portal::{Kind, PortalClient, PortalError, Transport};
+use portal_emulator::config::{Config, LogLevel};
+use serde::de::DeserializeOwned;
+
+struct Http(reqwest::Client);
+
+impl Transport for Http {
+    async fn send(&self, req: &PortalRequest) -> Result<RawResponse, PortalError> {
+        let rb = match req.method {
+            Method::Get => {
+                let mut rb = self.0.get(&req.url).query(&req.params);
+                if let Some(t) = &req.token {
+                    rb = rb.header("X-Esri-Authorization", format!("Bearer {t}"));
+                }
+                rb
+            }
+            Method::Post => {
+                let mut form = req.params.clone();
+                if let Some(t) = &req.token {
+                    form.push(("token".into(), t.clone()));
+                }
+                self.0.post(&req.url).form(&form)
+            }
+        };
+        let resp = rb
+            .send()
+            .await
+            .map_err(|e| PortalError::new(Kind::Network, e.to_string()))?;
+        let status = resp.status().as_u16();
+        let date = resp
+            .headers()
+            .get("date")
+            .and_then(|d| d.to_str().ok())
+            .map(str::to_string);
+        let body = resp
+            .text()
+            .await
+            .map_err(|e| PortalError::new(Kind::BadResponse, e.to_string()))?;
+        Ok(RawResponse { status, body, date })
+    }
+
+    fn decode<T: DeserializeOwned>(&self, text: &str) -> Result<T, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+#[tokio::test]
+async fn the_portal_client_against_the_emulator() {
+    let running = portal_emulator::start(Config {
+        port: 0,
+        alt_port: None,
+        log: LogLevel::Error,
+        ..Config::default()
+    })
+    .await
+    .unwrap();
+    let (user, pass) = running.login.clone().unwrap();
+    let client = PortalClient::new(
+        Http(reqwest::Client::new()),
+        &format!("{}/portal", running.url()),
+    )
+    .unwrap();
+    assert_eq!(client.root(), running.rest());
+
+    let bad = client
+        .sign_in(&user, "nope", "http://x/")
+        .await
+        .unwrap_err();
+    assert_eq!((bad.code(), bad.portal_code), ("BAD_REQUEST", Some(400)));
+    let t = client.sign_in(&user, &pass, "http://x/").await.unwrap();
+    assert!(!format!("{t:?}").contains(&t.token));
+    let me = client.community_self(&t.token).await.unwrap();
+    assert_eq!(me.user_license_type_id.as_deref(), Some("creatorUT"));
+    let (portal, raw) = client.portal_self(Some(&t.token)).await.unwrap();
+    assert!(portal.is_portal && raw.date.is_some());
+
+    let app = client
+        .create_credentials(
+            &user,
+            &t.token,
+            "native",
+            &["premium:user:basemaps".to_string()],
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(
+        format!("{app:?}").contains("****")
+            && !format!("{app:?}").contains(app.client_secret.as_deref().unwrap())
+    );
+    let secret = app.client_secret.clone().unwrap();
+    let k = client
+        .generate_key(&app.client_id, &secret, 1, false)
+        .await
+        .unwrap();
+    assert!(k.access_token.starts_with("AAPT") && k.expires_in > 300.0 * 86_400.0);
+    let (selfk, _) = client.portal_self(Some(&k.access_token)).await.unwrap();
+    assert_eq!(selfk.app_info.unwrap().item_id, app.item_id);
+    client.revoke_key(&app.client_id, &secret, 1).await.unwrap();
+    let dead = client.portal_self(Some(&k.access_token)).await.unwrap_err();
+    assert_eq!(
+        (dead.code(), dead.portal_code),
+        ("INVALID_TOKEN", Some(498))
+    );
+
+    // Other error codes through the same mapping.
+    let e = client
+        .item("00000000000000000000000000000000", Some(&t.token))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "NOT_FOUND");
+    let e = client.community_self("").await.unwrap_err();
+    assert_eq!(e.code(), "TOKEN_REQUIRED");
+    let e = client
+        .user_content("demo_viewer", &t.token)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "FORBIDDEN");
+    let e = client
+        .update_app(&app.client_id, &t.token, Some(&["x".repeat(3000)]), None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "BAD_REQUEST");
+
+    // Service-style errors (real HTTP statuses) and bad bodies.
+    let http = client.transport();
+    let style = format!(
+        "{}/arcgis/rest/services/styles/v2/styles/arcgis/navigation",
+        running.url()
+    );
+    let r = http
+        .send(&request::call(&style, vec![], &k.access_token, None))
+        .await
+        .unwrap();
+    assert_eq!(r.status, 498);
+    assert_eq!(
+        interpret::<PortalSelfJson>(http, &r).unwrap_err().code(),
+        "INVALID_TOKEN"
+    );
+    for (path, code) in [
+        ("/emulator/not-json", "BAD_RESPONSE"),
+        ("/emulator/truncated", "BAD_RESPONSE"),
+        ("/emulator/status/503", "SERVER_ERROR"),
+        ("/emulator/status/404", "NOT_FOUND"),
+    ] {
+        let r = http
+            .send(&request::call(
+                &format!("{}{path}", running.url()),
+                vec![],
+                "t",
+                Some(Method::Get),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            interpret::<PortalSelfJson>(http, &r).unwrap_err().code(),
+            code,
+            "{path}"
+        );
+    }
+    running.stop().await;
+}
