@@ -34,7 +34,7 @@ for port in 18480 18481 18482; do
 done
 ./target/release/portal-emulator --port 18480 --alt-port 18481 --demo-password test-owner-password --log warn &
 pids+=($!)
-./target/release/portal-emulator --port 18482 --alt-port 0 --clock-offset-days 25 --demo-password test-owner-password --log warn &
+./target/release/portal-emulator --port 18482 --alt-port none --clock-offset-days 25 --demo-password test-owner-password --log warn &
 pids+=($!)
 for port in 18480 18482; do
   for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done

@@ -53,6 +53,8 @@ pub struct Shared {
     pub seeded: Mutex<Vec<SeededKey>>,
     /// Counters.
     pub stats: Stats,
+    /// The seeded owner's login, when seeded in this run (shown as a hint by the demo page).
+    pub demo_login: Option<(String, String)>,
 }
 
 impl Shared {
@@ -823,6 +825,18 @@ pub async fn service(AxState(shared): AxState<std::sync::Arc<Shared>>, req: Requ
 pub async fn seeded_keys(AxState(shared): AxState<std::sync::Arc<Shared>>) -> Response {
     let keys = shared.seeded.lock().map(|k| k.clone()).unwrap_or_default();
     json_response(StatusCode::OK, &json!({ "keys": keys }))
+}
+
+/// `/emulator/demo-login`: the seeded demo owner's username and password, so the demo page can
+/// show them as a hint (emulator only; 404 when the data was not seeded in this run).
+pub async fn demo_login(AxState(shared): AxState<std::sync::Arc<Shared>>) -> Response {
+    match &shared.demo_login {
+        Some((u, p)) => json_response(StatusCode::OK, &json!({ "username": u, "password": p })),
+        None => json_response(
+            StatusCode::NOT_FOUND,
+            &json!({ "error": "not seeded in this run" }),
+        ),
+    }
 }
 
 /// `/emulator/stats`: request counters.

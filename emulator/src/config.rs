@@ -11,8 +11,8 @@ USAGE: portal-emulator [FLAGS]
 
   --bind ADDR              address to listen on (default 127.0.0.1)
   --port N                 main port (default 8080)
-  --alt-port N             second origin serving the same site, not in the seeded referrers
-                           (default 8081; 0 disables it)
+  --alt-port N|none        second origin serving the same site, not in the seeded referrers
+                           (default 8081; 0 picks a free port; none disables it)
   --www DIR                static files served at / (the demo page)
   --pkg DIR                the built npm package, served at /pkg/ (default: DIR/../pkg)
   --state FILE             persist state across restarts (written atomically)
@@ -107,10 +107,15 @@ impl Config {
                         .map_err(|_| "--port: not a port number".to_string())?
                 }
                 "--alt-port" => {
-                    let p: u16 = value("--alt-port")?
-                        .parse()
-                        .map_err(|_| "--alt-port: not a port number".to_string())?;
-                    c.alt_port = if p == 0 { None } else { Some(p) };
+                    let v = value("--alt-port")?;
+                    c.alt_port = if v == "none" {
+                        None
+                    } else {
+                        Some(
+                            v.parse()
+                                .map_err(|_| "--alt-port: a port number or none".to_string())?,
+                        )
+                    };
                 }
                 "--www" => c.www = Some(PathBuf::from(value("--www")?)),
                 "--pkg" => c.pkg = Some(PathBuf::from(value("--pkg")?)),

@@ -76,6 +76,7 @@ pub fn app(config: &Config, shared: Arc<Shared>) -> Router {
         .route("/arcgis/rest/services/{*rest}", any(api::service))
         .route("/emulator/seeded-keys", get(api::seeded_keys))
         .route("/emulator/stats", get(api::stats))
+        .route("/emulator/demo-login", get(api::demo_login))
         .route("/emulator/slow", get(api::slow))
         .route("/emulator/not-json", get(api::not_json))
         .route("/emulator/truncated", get(api::truncated))
@@ -155,6 +156,7 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
         log: config.log,
         seeded: Mutex::new(seeded_keys),
         stats: Default::default(),
+        demo_login: login.clone(),
     });
     let (tx, rx) = tokio::sync::watch::channel(false);
     let router = app(&config, shared.clone());

@@ -20,7 +20,7 @@ fn spawn(state: &std::path::Path) -> Proc {
             "--port",
             "0",
             "--alt-port",
-            "0",
+            "none",
             "--log",
             "error",
             "--state",

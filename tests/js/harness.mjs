@@ -21,10 +21,12 @@ export async function startEmulator(args = []) {
   child.stderr.on("data", (d) => { err += d; });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`emulator did not start: ${err}`)), 15000);
+    const wantAlt = !args.includes("none");
     child.stdout.on("data", (d) => {
       out += d;
       const m = /Demo:\s+(http:\/\/\S+?)\/?\s/.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      const ready = /Portal: /.test(out) && (!wantAlt || /Second origin/.test(out));
+      if (m && ready) { clearTimeout(timer); resolve(m[1]); }
     });
     child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`emulator exited ${code}: ${err}`)); });
   });
