@@ -427,9 +427,9 @@ impl ApiKeyCredentials {
     /// The raw key held in `slot`, or `null`. This is the one call that reveals a key: never
     /// log or display its result.
     #[wasm_bindgen(js_name = rawKey)]
-    pub fn raw_key(&self, slot: u8) -> JsResult<Option<String>> {
+    pub fn raw_key(&self, slot: u8) -> JsResult<OptStr> {
         let s = self.inner.slot(slot).map_err(from_core)?;
-        Ok(s.key.as_ref().map(|k| k.expose().to_string()))
+        Ok(opt_str(s.key.as_ref().map(|k| k.expose())).unchecked_into())
     }
 
     /// A safe summary (keys masked).

@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 
 use super::convert::{date_in, opt_date_out, opt_num, Obj};
 use super::error::{from_core, JsResult};
-use super::types::{DateInputJs, KeyStatusJs, KeyStatusOptionsJs, Str};
+use super::types::{DateInputJs, KeyStatusJs, KeyStatusOptionsJs, SlotOrNull, Str};
 use crate::core::expiry::{
     key_status as core_status, KeyStatus, Thresholds, DEFAULT_CRITICAL_DAYS, DEFAULT_WARN_DAYS,
 };
@@ -85,8 +85,11 @@ pub fn key_status(
 /// keySlot("AAPT…AT2_WilXzfTa"); // 2
 /// ```
 #[wasm_bindgen(js_name = keySlot)]
-pub fn key_slot(key: &Str) -> JsResult<Option<u8>> {
-    Ok(keys::key_slot(&super::convert::req_string(key, "key")?))
+pub fn key_slot(key: &Str) -> JsResult<SlotOrNull> {
+    let slot = keys::key_slot(&super::convert::req_string(key, "key")?);
+    Ok(slot
+        .map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s)))
+        .unchecked_into())
 }
 
 /// `true` for legacy API keys (`AAPK…`), which have no slot and no expiry.

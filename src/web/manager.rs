@@ -1083,25 +1083,25 @@ impl CredentialManager {
     /// `EventTarget.addEventListener`: events `expiring`, `critical`, `expired`, `invalid`,
     /// `failover`, `clockSkew`, `storageError` (a `CustomEvent`; the data is in `detail`).
     #[wasm_bindgen(js_name = addEventListener)]
-    pub fn add_event_listener(&self, kind: &str, listener: &JsValue, options: &JsValue) {
+    pub fn add_event_listener(&self, kind: &str, listener: &JsValue, options: Option<JsValue>) {
         call_target(
             &self.inner.events,
             "addEventListener",
             kind,
             listener,
-            options,
+            &options.unwrap_or(JsValue::UNDEFINED),
         );
     }
 
     /// `EventTarget.removeEventListener`.
     #[wasm_bindgen(js_name = removeEventListener)]
-    pub fn remove_event_listener(&self, kind: &str, listener: &JsValue, options: &JsValue) {
+    pub fn remove_event_listener(&self, kind: &str, listener: &JsValue, options: Option<JsValue>) {
         call_target(
             &self.inner.events,
             "removeEventListener",
             kind,
             listener,
-            options,
+            &options.unwrap_or(JsValue::UNDEFINED),
         );
     }
 

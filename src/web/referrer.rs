@@ -114,7 +114,7 @@ pub fn effective_referrer(
     #[wasm_bindgen(js_name = requestUrl)] request_url: &Str,
     policy: Option<OptStr>,
     #[wasm_bindgen(js_name = opaqueOrigin)] opaque_origin: Option<bool>,
-) -> JsResult<Option<String>> {
+) -> JsResult<OptStr> {
     let page_url = req_string(page_url, "pageUrl")?;
     let request_url = req_string(request_url, "requestUrl")?;
     let policy = match policy {
@@ -129,7 +129,7 @@ pub fn effective_referrer(
         opaque_origin.unwrap_or(false),
     )
     .map_err(from_core)?;
-    Ok(p.referrer)
+    Ok(opt_str(p.referrer.as_deref()).unchecked_into())
 }
 
 /// A compiled referrer list: entries are parsed once, then `allows()` is a fast check.

@@ -258,6 +258,9 @@ extern "C" {
     /// `string` (read as a `JsValue` so a wrong type becomes a `CredentialError`, not a coercion)
     #[wasm_bindgen(typescript_type = "string")]
     pub type Str;
+    /// `1 | 2 | null`
+    #[wasm_bindgen(typescript_type = "1 | 2 | null")]
+    pub type SlotOrNull;
     /// `string | null | undefined`
     #[wasm_bindgen(typescript_type = "string | null")]
     pub type OptStr;

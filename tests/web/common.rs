@@ -162,7 +162,12 @@ fn key_helpers() {
     let k: types::Str =
         JsValue::from_str("AAPTxy1234567890abcdefghijklmnopqrstuvwxyzOU.AT2_G1kye1HB")
             .unchecked_into();
-    assert_eq!(keys::key_slot(&k).unwrap(), Some(2));
+    assert_eq!(
+        JsValue::from(keys::key_slot(&k).unwrap()).as_f64(),
+        Some(2.0)
+    );
+    let legacy: types::Str = JsValue::from_str("AAPKlegacy1234567890").unchecked_into();
+    assert!(JsValue::from(keys::key_slot(&legacy).unwrap()).is_null());
     assert_eq!(keys::mask_key(&k).unwrap(), "AAPT…e1HB");
     assert!(!keys::is_legacy_key(&k).unwrap());
 }
@@ -268,7 +273,7 @@ fn shared_referrer_vectors_through_js() {
                 .map(|p| JsValue::from_str(&p).unchecked_into());
             let opaque = get(&input, "opaque").as_bool();
             match referrer::effective_referrer(&page, &req, policy, opaque) {
-                Ok(r) => r.map_or(JsValue::NULL, |s| JsValue::from_str(&s)),
+                Ok(r) => r.into(),
                 Err(e) => {
                     failures.push(format!("#{id}: effectiveReferrer threw {e:?}"));
                     continue;

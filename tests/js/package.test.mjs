@@ -1,0 +1,106 @@
+// The npm package as users get it: `npm pack` lists only what they need, and the tarball installs
+// into a fresh project and works in Node 20, a plain HTML page and a Vite 7 app (built, then
+// loaded in Chromium). The typings pass `tsc --noEmit --strict` over a realistic usage file.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { root, startEmulator, launchChromium } from "./harness.mjs";
+
+const pkgDir = join(root, "pkg");
+const tools = join(root, "tests", "js", "node_modules", ".bin");
+const npmEnv = { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" };
+
+test("npm pack ships only what a user needs", () => {
+  const out = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: pkgDir, env: npmEnv }).toString());
+  const files = out[0].files.map((f) => f.path).sort();
+  const snippet = files.filter((f) => f.startsWith("snippets/"));
+  assert.equal(snippet.length, 1);
+  assert.deepEqual(files.filter((f) => !f.startsWith("snippets/")), [
+    "README.md", "apikey_credentials.d.ts", "apikey_credentials.js", "apikey_credentials_bg.wasm",
+    "apikey_credentials_bg.wasm.d.ts", "index.d.ts", "index.js", "package.json",
+  ]);
+  const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+  const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
+  assert.equal(manifest.version, /\[package\][^[]*?version\s*=\s*"([^"]+)"/s.exec(cargo)[1]);
+  assert.equal(manifest.type, "module");
+  assert.equal(manifest.sideEffects, false);
+  assert.deepEqual(Object.keys(manifest.exports["."]), ["types", "default"]);
+});
+
+test("typings: tsc --noEmit --strict over a realistic usage file", () => {
+  execFileSync(join(tools, "tsc"), ["-p", join(root, "tests", "js", "types", "tsconfig.json")], { stdio: "pipe" });
+});
+
+test("the tarball works in Node 20, a plain HTML page and a Vite 7 app", async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "apikey-pack-"));
+  let emu = null;
+  let browser = null;
+  try {
+    const tarball = execFileSync("npm", ["pack", "--pack-destination", tmp], { cwd: pkgDir, env: npmEnv }).toString().trim().split("\n").pop();
+    const app = join(tmp, "app");
+    mkdirSync(app);
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "fresh-app", private: true, type: "module" }));
+    execFileSync("npm", ["install", join(tmp, tarball), "--no-audit", "--no-fund", "--prefer-offline"], { cwd: app, env: npmEnv, stdio: "pipe" });
+
+    // (c) Node 20: import the package, init from the .wasm bytes.
+    writeFileSync(join(app, "node.mjs"), `
+      import { readFile } from "node:fs/promises";
+      import init, { version, checkReferrer, keyStatus, CredentialError } from "apikey-credentials";
+      await init({ module_or_path: await readFile(new URL(import.meta.resolve("apikey-credentials/apikey_credentials_bg.wasm"))) });
+      let code = null;
+      try { keyStatus("tomorrow"); } catch (e) { code = e instanceof CredentialError && e instanceof Error ? e.code : "wrong"; }
+      console.log(JSON.stringify({ version: version(), allowed: checkReferrer(["https://*.example.com"], "https://a.example.com/").allowed, code }));
+    `);
+    const node = JSON.parse(execFileSync(process.execPath, ["node.mjs"], { cwd: app }).toString());
+    const version = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")).version;
+    assert.deepEqual(node, { version, allowed: true, code: "INVALID_ARGUMENT" });
+
+    // (b) Vite 7: build the app, the bundler must find and emit the .wasm.
+    writeFileSync(join(app, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>vite</title></head>
+      <body><script type="module" src="/main.js"></script></body></html>`);
+    writeFileSync(join(app, "main.js"), `
+      import init, { version, checkReferrer } from "apikey-credentials";
+      await init();
+      document.body.dataset.version = version();
+      document.body.dataset.allowed = String(checkReferrer([location.origin], location.origin + "/").allowed);
+    `);
+    execFileSync(join(tools, "vite"), ["build", "--logLevel", "warn"], { cwd: app, stdio: "pipe" });
+    const assets = execFileSync("ls", [join(app, "dist", "assets")]).toString();
+    assert.match(assets, /\.wasm/);
+
+    // (a) A plain HTML page importing the installed package with <script type="module">.
+    const plain = join(tmp, "plain");
+    mkdirSync(plain);
+    writeFileSync(join(plain, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>plain</title></head><body>
+      <script type="module">
+        import init, { version, checkReferrer } from "/pkg/index.js";
+        await init();
+        document.body.dataset.version = version();
+        document.body.dataset.allowed = String(checkReferrer([location.origin], location.origin + "/").allowed);
+      </script></body></html>`);
+
+    browser = await launchChromium();
+    for (const [www, pkg] of [[plain, join(app, "node_modules", "apikey-credentials")], [join(app, "dist"), pkgDir]]) {
+      emu = await startEmulator(["--www", www, "--pkg", pkg, "--alt-port", "none"]);
+      const page = await browser.newPage();
+      const problems = [];
+      page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
+      page.on("pageerror", (e) => problems.push(e.message));
+      await page.goto(`${emu.url}/`);
+      await page.waitForSelector("body[data-version]", { timeout: 15000, state: "attached" }).catch((e) => { throw new Error(`${www}: ${problems.join("; ")} ${e.message}`); });
+      assert.equal(await page.getAttribute("body", "data-version"), version, www);
+      assert.equal(await page.getAttribute("body", "data-allowed"), "true");
+      assert.deepEqual(problems, [], www);
+      await page.close();
+      await emu.stop();
+      emu = null;
+    }
+  } finally {
+    if (browser) await browser.close();
+    if (emu) await emu.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});

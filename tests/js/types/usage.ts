@@ -1,0 +1,75 @@
+// A realistic use of the package, type-checked with `tsc --noEmit --strict` so the typings cannot
+// drift from the code. Not executed.
+import init, {
+  ApiKeyCredentials, CredentialError, CredentialManager, PortalSession, ReferrerRules,
+  checkReferrer, checkPageReferrer, effectiveReferrer, keyStatus, keySlot, maskKey, isLegacyKey,
+  rotationReminderIcs, requiredPrivilege, describePrivilege, privilegeCatalog, checkPrerequisites, version,
+} from "apikey-credentials";
+import type {
+  CredentialErrorCode, KeyReport, KeyStatus, PreflightReport, ReferrerDecision, RotationPlan,
+  KeyEventDetail, FailoverEventDetail, NewKey, KeyUsageReport,
+} from "apikey-credentials";
+import { request } from "@esri/arcgis-rest-request";
+import type { IAuthenticationManager } from "@esri/arcgis-rest-request";
+
+export async function main(wasm: Uint8Array): Promise<void> {
+  await init({ module_or_path: wasm });
+  const v: string = version();
+
+  const d: ReferrerDecision = checkReferrer(["https://*.example.com"], "https://app.example.com/", { wildcardDepth: "single" });
+  const allowed: boolean = d.allowed;
+  const firstCode: string | undefined = d.diagnostics[0]?.code;
+  const sent: string | null = effectiveReferrer("https://app.example.com/map", "https://geocode-api.arcgis.com/x", "strict-origin", false);
+  const page = checkPageReferrer(["https://app.example.com"], "https://geocode-api.arcgis.com/x");
+  const pageRef: string | null = page.referrer;
+  const rules = new ReferrerRules(["https://app.example.com"]);
+  const fast: boolean = rules.allows("https://app.example.com/");
+
+  const s: KeyStatus = keyStatus(new Date("2027-01-01"), { now: Date.now(), warnDays: 30, criticalDays: 7 });
+  const left: number | null = s.daysLeft;
+  const slot: 1 | 2 | null = keySlot("AAPT…");
+  const masked: string = maskKey("AAPT…");
+  const legacy: boolean = isLegacyKey("AAPK…");
+
+  const creds = new ApiKeyCredentials({ itemId: "0123456789abcdef0123456789abcdef", privileges: ["premium:user:basemaps"], key1: { expiresAt: new Date(), active: true } });
+  const plan: RotationPlan = creds.rotationPlan({ inUse: 1, deployLeadDays: 7 });
+  const ics: string = rotationReminderIcs(plan);
+  const need = requiredPrivilege("https://basemapstyles-api.arcgis.com/arcgis/rest/services/styles/v2/styles/arcgis/navigation");
+  const needed: string | undefined = need?.privilege;
+  const label: string = describePrivilege("premium:user:geocode").label;
+  const all: number = privilegeCatalog().length;
+  const reqs = checkPrerequisites({ userType: "creatorUT", privileges: [], isEnterprise: true, portalVersion: "11.4" });
+
+  const manager = new CredentialManager({ portal: "https://host/portal", keys: ["AAPT…", { key: "AAPT…", expiresAt: new Date() }], warnDays: 30, storage: "local" });
+  // The manager is an IAuthenticationManager for Esri's client.
+  const auth: IAuthenticationManager = manager;
+  const self = await request(`${manager.portal}/portals/self`, { authentication: manager });
+  manager.addEventListener("expiring", (e: Event) => {
+    const detail = (e as CustomEvent<KeyEventDetail>).detail;
+    console.log(detail.maskedKey, detail.daysLeft);
+  });
+  manager.addEventListener("failover", (e: Event) => {
+    const detail = (e as CustomEvent<FailoverEventDetail>).detail;
+    console.log(detail.from, detail.to);
+  });
+  const reports: KeyReport[] = await manager.inspect();
+  const pre: PreflightReport = await manager.preflight("https://geocode-api.arcgis.com/x", { itemIds: [] });
+  const usage: KeyUsageReport[] = manager.usage();
+  const token: string = await manager.getToken();
+
+  const session: PortalSession = await PortalSession.signIn("https://www.arcgis.com", "owner", "secret");
+  const list: ApiKeyCredentials[] = await session.listCredentials();
+  const fresh: NewKey = await session.generateKey(list[0]!.itemId, 2, new Date());
+  await session.updatePrivileges(list[0]!.itemId, ["premium:user:basemaps"], { confirmInvalidatesKeys: true });
+
+  try {
+    await manager.request("https://host/portal/sharing/rest/portals/self");
+  } catch (e) {
+    if (e instanceof CredentialError) {
+      const code: CredentialErrorCode = e.code;
+      const portalCode: number | undefined = e.portalCode;
+      if (code === "INVALID_TOKEN") console.log(portalCode);
+    }
+  }
+  console.log(v, allowed, firstCode, sent, pageRef, fast, left, slot, masked, legacy, ics, needed, label, all, reqs, auth, self, reports, pre, usage, token, fresh);
+}
