@@ -1,49 +1,16 @@
 //! The state file survives kill -9 during heavy writes, and a restart with `--state` shows the
 //! same keys and expirations.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::Duration;
 
+use common::spawn as spawn_with;
 use reqwest::Client;
 use serde_json::Value;
 
-struct Proc {
-    child: Child,
-    rest: String,
-    login: Option<(String, String)>,
-}
-
-fn spawn(state: &std::path::Path) -> Proc {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_portal-emulator"))
-        .args([
-            "--port",
-            "0",
-            "--alt-port",
-            "none",
-            "--log",
-            "error",
-            "--state",
-        ])
-        .arg(state)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn emulator");
-    let out = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(out).lines();
-    let mut login = None;
-    let rest = loop {
-        let line = lines.next().expect("emulator output").unwrap();
-        if let Some(rest) = line.strip_prefix("username: demo_owner  password: ") {
-            login = Some(("demo_owner".to_string(), rest.trim().to_string()));
-        }
-        if let Some(url) = line.strip_prefix("Portal: ") {
-            break url.trim().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Proc { child, rest, login }
+fn spawn(state: &std::path::Path) -> common::Proc {
+    spawn_with(&["--state", state.to_str().expect("utf-8 path")])
 }
 
 async fn post(c: &Client, url: String, form: &[(&str, &str)]) -> Value {

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::convert::{array, Obj};
 use crate::core::keyring::KeyRing;
 use crate::core::persist::{
     key_id, validate, KeyRecord, KeyUsage, Persisted, StorageProblem, SCHEMA,
@@ -105,9 +106,8 @@ impl StorageArea {
             keys,
             raw_keys,
         };
-        let value = serde_wasm_bindgen::Serializer::json_compatible();
-        let v = serde::Serialize::serialize(&p, &value).map_err(|_| StorageProblem::WriteFailed)?;
-        let text = js_sys::JSON::stringify(&v)
+        // Built by hand: a serde serializer would cost more code than the whole format.
+        let text = js_sys::JSON::stringify(&to_js(&p))
             .ok()
             .and_then(|s| s.as_string())
             .ok_or(StorageProblem::WriteFailed)?;
@@ -153,6 +153,40 @@ impl StorageArea {
         let _ = window.add_event_listener_with_callback("storage", cb.as_ref().unchecked_ref());
         *self.listener.borrow_mut() = Some(cb);
     }
+}
+
+fn map_js(m: &std::collections::BTreeMap<String, u64>) -> JsValue {
+    m.iter()
+        .fold(Obj::new(), |o, (k, v)| {
+            o.set(k, JsValue::from_f64(*v as f64))
+        })
+        .build()
+}
+
+/// The stored JSON shape of [`Persisted`] (the same field names serde reads back).
+fn to_js(p: &Persisted) -> JsValue {
+    let keys = array(p.keys.iter().map(|k| {
+        Obj::new()
+            .set("id", k.id.as_str())
+            .set("dead", k.dead)
+            .set(
+                "usage",
+                Obj::new()
+                    .set("requests", JsValue::from_f64(k.usage.requests as f64))
+                    .set("failures", map_js(&k.usage.failures))
+                    .set("services", map_js(&k.usage.services))
+                    .build(),
+            )
+            .build()
+    }));
+    let mut o = Obj::new()
+        .set("schema", p.schema.as_str())
+        .set("portal", p.portal.as_str())
+        .set("keys", keys);
+    if let Some(raw) = &p.raw_keys {
+        o = o.set("rawKeys", array(raw.iter().map(|k| JsValue::from_str(k))));
+    }
+    o.build()
 }
 
 impl Drop for StorageArea {
