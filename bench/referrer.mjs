@@ -72,4 +72,18 @@ const rounds = [];
 for (let i = 0; i < 3; i++) rounds.push({ wasm: measure((r) => rules.allows(r)), js: measure(jsAllows) });
 const wasm = Math.max(...rounds.map((r) => r.wasm));
 const js = Math.max(...rounds.map((r) => r.js));
-console.log(JSON.stringify({ wasmOpsPerSec: Math.round(wasm), jsOpsPerSec: Math.round(js), ratio: +(wasm / js).toFixed(2) }));
+
+// Cache misses: every referrer distinct (a new host each time), same rules.
+let k = 0;
+const fresh = () => `https://h${k++}.example.org/`;
+const missRounds = [];
+for (let i = 0; i < 3; i++) {
+  let t = performance.now(), n = 0;
+  while (performance.now() - t < 700) { for (let j = 0; j < 500; j++) rules.allows(fresh()); n += 500; }
+  const w = n / ((performance.now() - t) / 1000);
+  t = performance.now(); n = 0;
+  while (performance.now() - t < 700) { for (let j = 0; j < 500; j++) jsAllows(fresh()); n += 500; }
+  missRounds.push({ wasm: w, js: n / ((performance.now() - t) / 1000) });
+}
+const mw = Math.max(...missRounds.map((r) => r.wasm)), mj = Math.max(...missRounds.map((r) => r.js));
+console.log(JSON.stringify({ wasmOpsPerSec: Math.round(wasm), jsOpsPerSec: Math.round(js), ratio: +(wasm / js).toFixed(2), missWasmOpsPerSec: Math.round(mw), missJsOpsPerSec: Math.round(mj), missRatio: +(mw / mj).toFixed(2) }));

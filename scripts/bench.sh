@@ -21,7 +21,7 @@ echo "bench: start-up"; startup=$(node bench/startup.mjs | tail -1)
 echo "bench: referrer check"; referrer=$(node bench/referrer.mjs | tail -1)
 native=$(./target/release/examples/referrer_throughput | tail -1)
 echo "bench: manager"; manager=$(node bench/manager.mjs | tail -1)
-echo "bench: emulator load"; load=$(./target/release/examples/load)
+echo "bench: emulator load"; load=$(./target/release/examples/load | grep "^{")
 
 node - "$startup" "$referrer" "$native" "$manager" "$load" "$twiggy_out" <<'JS' > BENCHMARKS.md
 const [startup, referrer, native, manager, load, twiggy] = process.argv.slice(2);
@@ -39,7 +39,7 @@ lines.push(`| everything (with typings, README) | ${size.everything.raw} | ${siz
 lines.push(`Budget: ${kb(size.budgetGzip)} gzip (runtime) — ${ok(size.runtime.gzip <= size.budgetGzip)} (${kb(size.runtime.gzip)}). Goal 64 KB — ${ok(size.runtime.gzip <= 65536)}.`, "");
 lines.push("Largest items (twiggy, names kept):", "", "```", twiggy, "```", "");
 lines.push("## 2. Start-up (headless Chromium, import() → ready, 20 fresh page loads)", "", `Median ${s.medianMs} ms (min ${s.minMs}, max ${s.maxMs}). Goal ≤ 20 ms — ${ok(s.medianMs <= 20)}.`, "");
-lines.push("## 3. Referrer check (10 entries, mixed referrers, one Node process)", "", `| implementation | checks/s |`, `|---|---:|`, `| ReferrerRules.allows (wasm, from JS) | ${r.wasmOpsPerSec} |`, `| plain JS (entries parsed once, new URL per referrer) | ${r.jsOpsPerSec} |`, `| native Rust (same rules) | ${n.nativeOpsPerSec} |`, "", `Ratio wasm/JS: ${r.ratio}×. Goal ≥ 3× — ${ok(r.ratio >= 3)}.`, "");
+lines.push("## 3. Referrer check (10 entries, mixed referrers, one Node process)", "", `| implementation | checks/s |`, `|---|---:|`, `| ReferrerRules.allows (wasm, from JS) | ${r.wasmOpsPerSec} |`, `| plain JS (entries parsed once, new URL per referrer) | ${r.jsOpsPerSec} |`, `| native Rust (same rules) | ${n.nativeOpsPerSec} |`, "", `Ratio wasm/JS: ${r.ratio}×. Goal ≥ 3× — ${ok(r.ratio >= 3)}. Repeated referrers (the realistic hot loop) hit a 16-entry cache compared with JS \`===\`; with every referrer distinct (cache misses, each string copied into wasm): wasm ${r.missWasmOpsPerSec}/s vs JS ${r.missJsOpsPerSec}/s, ${r.missRatio}×.`, "");
 lines.push("## 4. Manager overhead (Node, against the emulator)", "", `getToken(): ${m.getTokenPerSec} calls/s. request() through the manager ${m.managerMs} ms vs bare fetch ${m.bareMs} ms (interleaved, 400 each): ratio ${m.ratio}. Goal ≤ 1.05 — ${ok(m.ratio <= 1.05)}.`, "", `A failover request reached the emulator ${m.failoverRequests + 1} times (a normal one ${m.normalRequests + 1}): exactly one extra round trip — ${ok(m.failoverRequests === 1 && m.normalRequests === 0)}.`, "");
 lines.push("## 5. Emulator (portals/self with an API key: token lookup, referrer and privilege checks)", "", "| connections | requests | req/s | p50 ms | p99 ms | errors |", "|---:|---:|---:|---:|---:|---:|");
 for (const x of l) lines.push(`| ${x.connections} | ${x.requests} | ${x.rps} | ${x.p50Ms} | ${x.p99Ms} | ${x.errors} |`);

@@ -19,9 +19,9 @@ run() {
   echo "fuzz: $t: $(grep -E 'stat::number_of_executed_units' "target/fuzz-$t.log" | awk '{print $2}') execs, exit 0"
 }
 mkdir -p target
-for ((i = 0; i < ${#targets[@]}; i += 2)); do
-  run "${targets[$i]}" &
-  p1=$!
-  if [ $((i + 1)) -lt ${#targets[@]} ]; then run "${targets[$((i + 1))]}" & p2=$!; wait $p2; fi
-  wait $p1
+jobs="${FUZZ_JOBS:-2}"
+for ((i = 0; i < ${#targets[@]}; i += jobs)); do
+  pids=()
+  for ((j = i; j < i + jobs && j < ${#targets[@]}; j++)); do run "${targets[$j]}" & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p"; done
 done

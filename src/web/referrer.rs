@@ -142,7 +142,15 @@ pub fn effective_referrer(
 #[wasm_bindgen]
 pub struct ReferrerRules {
     inner: CoreRules,
+    /// Recent decisions, keyed by the referrer string as a JS value. `allows` is a pure function
+    /// of the referrer, and a page checks the same few referrers over and over; comparing JS
+    /// strings (`===`) costs far less than copying each one into wasm memory.
+    recent_keys: js_sys::Array,
+    recent: std::cell::RefCell<Vec<bool>>,
 }
+
+/// How many recent referrers `ReferrerRules.allows` remembers.
+const RECENT: usize = 16;
 
 #[wasm_bindgen]
 impl ReferrerRules {
@@ -156,17 +164,37 @@ impl ReferrerRules {
         let opts = rules_options(options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
         Ok(ReferrerRules {
             inner: CoreRules::new(&list, opts).map_err(from_core)?,
+            recent_keys: js_sys::Array::new(),
+            recent: std::cell::RefCell::new(Vec::with_capacity(RECENT)),
         })
     }
 
     /// `true` when the `Referer` value is allowed (`null`/`undefined`: no header).
     pub fn allows(&self, referrer: Option<OptStr>) -> bool {
         // The fast path takes any value: a non-string is never an allowed referrer.
-        match referrer.map(JsValue::from) {
-            None => self.inner.allows(None),
-            Some(v) if v.is_null() || v.is_undefined() => self.inner.allows(None),
-            Some(v) => v.as_string().is_some_and(|s| self.inner.allows(Some(&s))),
+        let v = match referrer.map(JsValue::from) {
+            None => return self.inner.allows(None),
+            Some(v) if v.is_null() || v.is_undefined() => return self.inner.allows(None),
+            Some(v) => v,
+        };
+        // One call into JS (`indexOf`, i.e. `===`) finds a recent referrer.
+        let at = self.recent_keys.index_of(&v, 0);
+        if let Some(hit) = usize::try_from(at)
+            .ok()
+            .and_then(|i| self.recent.borrow().get(i).copied())
+        {
+            return hit;
         }
+        let Some(s) = v.as_string() else { return false };
+        let decision = self.inner.allows(Some(&s));
+        let mut recent = self.recent.borrow_mut();
+        if recent.len() == RECENT {
+            recent.pop();
+            self.recent_keys.pop();
+        }
+        recent.insert(0, decision);
+        self.recent_keys.unshift(&v);
+        decision
     }
 
     /// The decision with its reason and diagnostics.

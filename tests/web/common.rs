@@ -248,6 +248,47 @@ fn credentials_rules_through_js() {
     );
 }
 
+/// `ReferrerRules.allows` remembers recent referrers; it must agree with `check` whatever the
+/// order, repetition or number of distinct referrers (more than the 16 it remembers).
+#[wasm_bindgen_test]
+fn fast_path_cache_agrees_with_check() {
+    init();
+    let rules = referrer::ReferrerRules::new(
+        &strings(&["https://*.example.com", "http://localhost:3000"]),
+        None,
+    )
+    .unwrap();
+    let mut refs: Vec<JsValue> = (0..40)
+        .map(|i| match i % 4 {
+            0 => JsValue::from_str(&format!("https://h{i}.example.com/")),
+            1 => JsValue::from_str(&format!("https://h{i}.example.org/")),
+            2 => JsValue::from_str("http://localhost:3000/"),
+            _ => JsValue::from_str("https://example.com/"),
+        })
+        .collect();
+    refs.push(JsValue::NULL);
+    refs.push(JsValue::from_f64(3.0));
+    for round in 0..3 {
+        for (i, r) in refs.iter().enumerate() {
+            let want = if r.is_string() || r.is_null() {
+                let d: JsValue = rules
+                    .check(Some(r.clone().unchecked_into()))
+                    .unwrap()
+                    .into();
+                get(&d, "allowed").as_bool().unwrap()
+            } else {
+                false
+            };
+            assert_eq!(
+                rules.allows(Some(r.clone().unchecked_into())),
+                want,
+                "round {round}, #{i}"
+            );
+        }
+        refs.reverse();
+    }
+}
+
 /// The shared referrer vectors through the JS API.
 #[wasm_bindgen_test]
 fn shared_referrer_vectors_through_js() {
