@@ -4,7 +4,7 @@
 use apikey_credentials::core::expiry::Thresholds;
 use apikey_credentials::core::ics::{rotation_reminder_ics, ReminderContext};
 use apikey_credentials::core::rotation::{plan_rotation, PlanOptions, SlotInput};
-use icalendar::{Calendar, CalendarComponent, Component, EventLike};
+use icalendar::{Calendar, CalendarComponent, Component};
 
 const NOW: i64 = 1_767_225_600_000;
 const DAY: i64 = 86_400_000;
