@@ -236,36 +236,60 @@ impl ApiKeyCredentials {
     }
 
     /// The credentials item's id.
+    ///
+    /// ```js
+    /// creds.itemId;
+    /// ```
     #[wasm_bindgen(getter, js_name = itemId)]
     pub fn item_id(&self) -> String {
         self.inner.data().item_id.clone()
     }
 
     /// The item title.
+    ///
+    /// ```js
+    /// creds.title;
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn title(&self) -> String {
         self.inner.data().title.clone()
     }
 
     /// The item owner.
+    ///
+    /// ```js
+    /// creds.owner; // "owner_username"
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn owner(&self) -> String {
         self.inner.data().owner.clone()
     }
 
     /// The portal URL given when the credentials were built.
+    ///
+    /// ```js
+    /// creds.portalUrl;
+    /// ```
     #[wasm_bindgen(getter, js_name = portalUrl)]
     pub fn portal_url(&self) -> String {
         self.inner.data().portal_url.clone()
     }
 
     /// The registered app's client id, when known.
+    ///
+    /// ```js
+    /// creds.clientId; // the registered app's client id
+    /// ```
     #[wasm_bindgen(getter, js_name = clientId)]
     pub fn client_id(&self) -> Option<String> {
         self.inner.data().client_id.clone()
     }
 
     /// All privileges, item access included.
+    ///
+    /// ```js
+    /// creds.privileges; // ["premium:user:basemaps", …]
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn privileges(&self) -> StringArray {
         array(
@@ -279,6 +303,10 @@ impl ApiKeyCredentials {
     }
 
     /// The item ids the keys can access.
+    ///
+    /// ```js
+    /// creds.itemAccess; // ["0123456789abcdef0123456789abcdef"]
+    /// ```
     #[wasm_bindgen(getter, js_name = itemAccess)]
     pub fn item_access(&self) -> StringArray {
         array(
@@ -291,6 +319,10 @@ impl ApiKeyCredentials {
     }
 
     /// The referrer restrictions (empty: unrestricted).
+    ///
+    /// ```js
+    /// creds.httpReferrers; // ["https://app.example.com"]
+    /// ```
     #[wasm_bindgen(getter, js_name = httpReferrers)]
     pub fn http_referrers(&self) -> StringArray {
         array(
@@ -304,12 +336,20 @@ impl ApiKeyCredentials {
     }
 
     /// Personal-scope credentials (`isPersonalAPIToken`), when known.
+    ///
+    /// ```js
+    /// creds.isPersonalAPIToken; // false for standard-scope keys
+    /// ```
     #[wasm_bindgen(getter, js_name = isPersonalAPIToken)]
     pub fn is_personal(&self) -> Option<bool> {
         self.inner.data().is_personal
     }
 
     /// Every privilege with its documentation group and label.
+    ///
+    /// ```js
+    /// creds.privilegeDetails.filter(p => p.group === "locationServices");
+    /// ```
     #[wasm_bindgen(getter, js_name = privilegeDetails)]
     pub fn privilege_details(&self) -> PrivilegeInfoArray {
         array(
@@ -355,6 +395,10 @@ impl ApiKeyCredentials {
     }
 
     /// `true` when the privileges grant `privilege`.
+    ///
+    /// ```js
+    /// creds.hasPrivilege("premium:user:geocode");
+    /// ```
     #[wasm_bindgen(js_name = hasPrivilege)]
     pub fn has_privilege(&self, privilege: &Str) -> JsResult<bool> {
         Ok(self
@@ -363,6 +407,10 @@ impl ApiKeyCredentials {
     }
 
     /// `true` when item access includes `itemId`.
+    ///
+    /// ```js
+    /// creds.canAccessItem(webMapId); // true when portal:app:access:item:<id> is granted
+    /// ```
     #[wasm_bindgen(js_name = canAccessItem)]
     pub fn can_access_item(
         &self,
@@ -372,6 +420,10 @@ impl ApiKeyCredentials {
     }
 
     /// `true` when the referrer restrictions allow this `Referer` value (`null`: none sent).
+    ///
+    /// ```js
+    /// creds.allowsReferrer("https://app.example.com/"); // true or false
+    /// ```
     #[wasm_bindgen(js_name = allowsReferrer)]
     pub fn allows_referrer(&self, referrer: Option<OptStr>) -> JsResult<bool> {
         let r = match referrer {
@@ -426,6 +478,10 @@ impl ApiKeyCredentials {
 
     /// The raw key held in `slot`, or `null`. This is the one call that reveals a key: never
     /// log or display its result.
+    ///
+    /// ```js
+    /// const key = creds.rawKey(1); // the raw key held in slot 1, or null
+    /// ```
     #[wasm_bindgen(js_name = rawKey)]
     pub fn raw_key(&self, slot: u8) -> JsResult<OptStr> {
         let s = self.inner.slot(slot).map_err(from_core)?;
@@ -433,6 +489,10 @@ impl ApiKeyCredentials {
     }
 
     /// A safe summary (keys masked).
+    ///
+    /// ```js
+    /// JSON.stringify(creds); // keys masked
+    /// ```
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
         let d = self.inner.data();
@@ -465,6 +525,10 @@ impl ApiKeyCredentials {
     }
 
     /// `ApiKeyCredentials(<itemId>: key 1 AAPT…x7Qa, key 2 none)` (keys masked).
+    ///
+    /// ```js
+    /// String(creds); // "ApiKeyCredentials(<itemId>: key 1 AAPT…e1HB, key 2 none)"
+    /// ```
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
         let d = self.inner.data();

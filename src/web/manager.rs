@@ -481,6 +481,10 @@ pub struct CredentialManager {
 impl CredentialManager {
     /// Creates a manager. Throws `CredentialError` for bad options (`INVALID_ARGUMENT`,
     /// `TOO_MANY_KEYS`).
+    ///
+    /// ```js
+    /// const manager = new CredentialManager({ portal: "https://www.arcgis.com", keys: [key1, key2], storage: "local" });
+    /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(options: ManagerOptionsType) -> JsResult<CredentialManager> {
         let o: ManagerOptionsJs = super::convert::options(options.into(), "options")?;
@@ -598,6 +602,10 @@ impl CredentialManager {
     }
 
     /// The portal's sharing REST root (what `@esri/arcgis-rest-request` reads as `portal`).
+    ///
+    /// ```js
+    /// await request(`${manager.portal}/portals/self`, { authentication: manager });
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn portal(&self) -> String {
         self.inner.client.root().to_string()
@@ -635,6 +643,10 @@ impl CredentialManager {
     }
 
     /// `true`: `@esri/arcgis-rest-request` may call `refreshCredentials()` after a 498.
+    ///
+    /// ```js
+    /// manager.canRefresh; // true
+    /// ```
     #[wasm_bindgen(getter, js_name = canRefresh)]
     pub fn can_refresh(&self) -> bool {
         true
@@ -643,6 +655,10 @@ impl CredentialManager {
     /// Called by `@esri/arcgis-rest-request` after an `ArcGISAuthError`: checks the current key
     /// against the portal and fails over when it is invalid. Resolves to a manager sharing this
     /// one's state; rejects with `INVALID_TOKEN` when no key is left.
+    ///
+    /// ```js
+    /// await manager.refreshCredentials(); // what rest-js calls after a 498
+    /// ```
     #[wasm_bindgen(js_name = refreshCredentials)]
     pub fn refresh_credentials(&self) -> ManagerPromise {
         let inner = self.inner.clone();
@@ -1063,6 +1079,10 @@ impl CredentialManager {
     }
 
     /// The expiry status of each key now (no request).
+    ///
+    /// ```js
+    /// manager.status().map((s) => `${s.slot}: ${s.state}`);
+    /// ```
     pub fn status(&self) -> KeyStatusArray {
         let now = self.inner.now();
         let ring = self.inner.ring.borrow();
@@ -1082,6 +1102,10 @@ impl CredentialManager {
 
     /// `EventTarget.addEventListener`: events `expiring`, `critical`, `expired`, `invalid`,
     /// `failover`, `clockSkew`, `storageError` (a `CustomEvent`; the data is in `detail`).
+    ///
+    /// ```js
+    /// manager.addEventListener("critical", (e) => banner(e.detail.message));
+    /// ```
     #[wasm_bindgen(js_name = addEventListener)]
     pub fn add_event_listener(&self, kind: &str, listener: &JsValue, options: Option<JsValue>) {
         call_target(
@@ -1094,6 +1118,10 @@ impl CredentialManager {
     }
 
     /// `EventTarget.removeEventListener`.
+    ///
+    /// ```js
+    /// manager.removeEventListener("failover", onFailover);
+    /// ```
     #[wasm_bindgen(js_name = removeEventListener)]
     pub fn remove_event_listener(&self, kind: &str, listener: &JsValue, options: Option<JsValue>) {
         call_target(
@@ -1106,12 +1134,20 @@ impl CredentialManager {
     }
 
     /// `EventTarget.dispatchEvent`.
+    ///
+    /// ```js
+    /// manager.dispatchEvent(new CustomEvent("expiring", { detail }));
+    /// ```
     #[wasm_bindgen(js_name = dispatchEvent)]
     pub fn dispatch_event(&self, event: &web_sys::Event) -> bool {
         self.inner.events.dispatch_event(event).unwrap_or(false)
     }
 
     /// A safe summary (keys masked).
+    ///
+    /// ```js
+    /// JSON.stringify(manager); // keys masked
+    /// ```
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
         let ring = self.inner.ring.borrow();
@@ -1133,6 +1169,10 @@ impl CredentialManager {
     }
 
     /// `CredentialManager(<portal>: key 1 AAPT…e1HB, key 2 AAPT…x7Qa)` (keys masked).
+    ///
+    /// ```js
+    /// String(manager); // "CredentialManager(https://…/sharing/rest: key 1 AAPT…e1HB)"
+    /// ```
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
         let ring = self.inner.ring.borrow();

@@ -17,6 +17,10 @@ pub mod types;
 pub mod url;
 
 /// Installs the platform's WHATWG `URL` as the core's full URL parser when the module starts.
+///
+/// ```js
+/// // Runs by itself when the module is initialised (installs the platform URL parser).
+/// ```
 #[wasm_bindgen(start)]
 pub fn start() {
     crate::core::referrer::url::install_full_parser(&url::PLATFORM_URL);
@@ -40,6 +44,10 @@ pub fn version() -> String {
 }
 
 /// The `CredentialError` class (also exported by the package entry as `CredentialError`).
+///
+/// ```js
+/// credentialErrorClass() === CredentialError; // true
+/// ```
 #[wasm_bindgen(js_name = credentialErrorClass)]
 pub fn credential_error_class() -> JsValue {
     error::class()

@@ -155,6 +155,10 @@ const RECENT: usize = 16;
 #[wasm_bindgen]
 impl ReferrerRules {
     /// Compiles `allowed` (throws `CredentialError` for a non-array or non-string entry).
+    ///
+    /// ```js
+    /// const rules = new ReferrerRules(["https://*.example.com"], { wildcardDepth: "multi" });
+    /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(
         allowed: &StringArray,
@@ -170,6 +174,10 @@ impl ReferrerRules {
     }
 
     /// `true` when the `Referer` value is allowed (`null`/`undefined`: no header).
+    ///
+    /// ```js
+    /// if (!rules.allows(document.referrer || null)) console.warn("not allowed");
+    /// ```
     pub fn allows(&self, referrer: Option<OptStr>) -> bool {
         // The fast path takes any value: a non-string is never an allowed referrer.
         let v = match referrer.map(JsValue::from) {
@@ -198,6 +206,10 @@ impl ReferrerRules {
     }
 
     /// The decision with its reason and diagnostics.
+    ///
+    /// ```js
+    /// rules.check("https://evil.example/").diagnostics;
+    /// ```
     pub fn check(&self, referrer: Option<OptStr>) -> JsResult<ReferrerDecisionJs> {
         let referrer = opt_referrer(referrer)?;
         Ok(decision_js(&self.inner.check(referrer.as_deref()))
@@ -206,6 +218,10 @@ impl ReferrerRules {
     }
 
     /// Per-entry diagnostics.
+    ///
+    /// ```js
+    /// rules.diagnostics.filter((d) => d.severity === "error");
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn diagnostics(&self) -> ReferrerDiagnosticArray {
         array(self.inner.diagnostics().iter().map(diagnostic_js)).unchecked_into()

@@ -171,6 +171,10 @@ fn check_new_expiry(expires_at: &DateInputJs) -> JsResult<Option<i64>> {
 impl PortalSession {
     /// Signs in with a username and password (`generateToken`), then reads the user and the
     /// portal. Rejects with a `CredentialError` (`BAD_REQUEST` for a wrong password, `NETWORK`, …).
+    ///
+    /// ```js
+    /// const session = await PortalSession.signIn("https://host/portal", "owner", password);
+    /// ```
     #[wasm_bindgen(js_name = signIn)]
     pub fn sign_in(portal: &Str, username: &Str, password: &Str) -> JsResult<SessionPromise> {
         let portal = req_string(portal, "portal")?;
@@ -205,12 +209,20 @@ impl PortalSession {
     }
 
     /// The signed-in username.
+    ///
+    /// ```js
+    /// session.username;
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn username(&self) -> String {
         self.inner.user.username.clone()
     }
 
     /// The portal's sharing REST root.
+    ///
+    /// ```js
+    /// session.portal; // "https://host/portal/sharing/rest"
+    /// ```
     #[wasm_bindgen(getter)]
     pub fn portal(&self) -> String {
         self.inner.client.root().to_string()
@@ -239,6 +251,10 @@ impl PortalSession {
     }
 
     /// The owner's API key credentials.
+    ///
+    /// ```js
+    /// for (const c of await session.listCredentials()) console.log(c.title, c.status());
+    /// ```
     #[wasm_bindgen(js_name = listCredentials)]
     pub fn list_credentials(&self) -> CredentialsArrayPromise {
         let inner = self.inner.clone();
@@ -301,6 +317,10 @@ impl PortalSession {
     }
 
     /// One credentials item.
+    ///
+    /// ```js
+    /// const creds = await session.getCredentials(itemId);
+    /// ```
     #[wasm_bindgen(js_name = getCredentials)]
     pub fn get_credentials(
         &self,
@@ -317,6 +337,10 @@ impl PortalSession {
     /// Generates a key in an empty or invalidated slot, valid until `expiresAt` (at most one
     /// year; refused client-side otherwise). Resolves to `{ key, slot, maskedKey, expiresAt }`:
     /// the only time the raw key is shown.
+    ///
+    /// ```js
+    /// const { key, expiresAt } = await session.generateKey(itemId, 2, new Date("2027-06-30"));
+    /// ```
     #[wasm_bindgen(js_name = generateKey)]
     pub fn generate_key(
         &self,
@@ -335,6 +359,10 @@ impl PortalSession {
     }
 
     /// Regenerates the key in `slot`: the previous key in that slot stops working.
+    ///
+    /// ```js
+    /// const fresh = await session.regenerateKey(itemId, 1, new Date("2027-06-30"));
+    /// ```
     #[wasm_bindgen(js_name = regenerateKey)]
     pub fn regenerate_key(
         &self,
@@ -353,6 +381,10 @@ impl PortalSession {
     }
 
     /// Invalidates the key in `slot` (the item and its registration stay).
+    ///
+    /// ```js
+    /// await session.invalidateKey(itemId, 1);
+    /// ```
     #[wasm_bindgen(js_name = invalidateKey)]
     pub fn invalidate_key(
         &self,
@@ -379,6 +411,10 @@ impl PortalSession {
 
     /// Replaces the referrer list. Refused (`INVALID_REFERRER`, with the checker's diagnostics in
     /// `details`) if any entry is malformed.
+    ///
+    /// ```js
+    /// await session.updateReferrers(itemId, ["https://app.example.com", "https://*.example.org"]);
+    /// ```
     #[wasm_bindgen(js_name = updateReferrers)]
     pub fn update_referrers(
         &self,
@@ -414,6 +450,10 @@ impl PortalSession {
 
     /// Replaces the privileges (item access is kept). This invalidates both keys, so it needs
     /// `{ confirmInvalidatesKeys: true }`.
+    ///
+    /// ```js
+    /// await session.updatePrivileges(itemId, ["premium:user:basemaps"], { confirmInvalidatesKeys: true });
+    /// ```
     #[wasm_bindgen(js_name = updatePrivileges)]
     pub fn update_privileges(
         &self,
@@ -442,11 +482,15 @@ impl PortalSession {
 
     /// Replaces the item access (up to 100 item ids). Item access is part of the privileges, so
     /// this invalidates both keys and needs `{ confirmInvalidatesKeys: true }`.
+    ///
+    /// ```js
+    /// await session.updateItemAccess(itemId, [webMapId], { confirmInvalidatesKeys: true });
+    /// ```
     #[wasm_bindgen(js_name = updateItemAccess)]
     pub fn update_item_access(
         &self,
         #[wasm_bindgen(js_name = itemId)] item_id: &Str,
-        item_ids: &StringArray,
+        #[wasm_bindgen(js_name = itemIds)] item_ids: &StringArray,
         options: Option<ConfirmOptionsType>,
     ) -> JsResult<CredentialsPromise> {
         let id = req_string(item_id, "itemId")?;
@@ -474,6 +518,10 @@ impl PortalSession {
     }
 
     /// A safe summary (no token).
+    ///
+    /// ```js
+    /// JSON.stringify(session); // no token
+    /// ```
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
         Obj::new()
@@ -484,6 +532,10 @@ impl PortalSession {
     }
 
     /// `PortalSession(<username> @ <portal>)`.
+    ///
+    /// ```js
+    /// String(session); // "PortalSession(owner @ https://…/sharing/rest)"
+    /// ```
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
         format!(

@@ -12,14 +12,39 @@ export type CredentialErrorCode =
   | "KEY_EXPIRED" | "INVALID_TOKEN" | "TOKEN_REQUIRED" | "REFERRER_NOT_ALLOWED" | "FORBIDDEN"
   | "NOT_FOUND" | "BAD_REQUEST" | "SERVER_ERROR" | "NETWORK" | "TIMEOUT" | "BAD_RESPONSE" | "STORAGE";
 
-/** The one error type this package throws: a real `Error` subclass. */
+/**
+ * The one error type this package throws: a real `Error` subclass.
+ *
+ * ```js
+ * try { await manager.request(url); }
+ * catch (e) { if (e instanceof CredentialError && e.code === "INVALID_TOKEN") rotateKeys(); }
+ * ```
+ */
 export class CredentialError extends Error {
   readonly name: "CredentialError";
-  /** Stable code; branch on this, never on the message. */
+  /**
+   * Stable code; branch on this, never on the message.
+   *
+   * ```js
+   * if (e.code === "REFERRER_NOT_ALLOWED") showReferrerHelp();
+   * ```
+   */
   readonly code: CredentialErrorCode;
-  /** The portal's numeric error code, when the portal gave one. */
+  /**
+   * The portal's numeric error code, when the portal gave one.
+   *
+   * ```js
+   * e.portalCode; // 498
+   * ```
+   */
   readonly portalCode?: number;
-  /** Extra details (for INVALID_REFERRER: one line per malformed entry). */
+  /**
+   * Extra details (for INVALID_REFERRER: one line per malformed entry).
+   *
+   * ```js
+   * if (e.code === "INVALID_REFERRER") e.details.forEach((line) => console.warn(line));
+   * ```
+   */
   readonly details?: unknown;
   toJSON(): { name: string; code: CredentialErrorCode; message: string; portalCode?: number; details?: unknown };
 }

@@ -30,6 +30,25 @@ test("npm pack ships only what a user needs", () => {
   assert.deepEqual(Object.keys(manifest.exports["."]), ["types", "default"]);
 });
 
+test("every export's doc comment carries a JS example, in the .d.ts", () => {
+  const dts = readFileSync(join(pkgDir, "apikey_credentials.d.ts"), "utf8");
+  const generated = /^(export function initSync|export default function __wbg_init|free\(\)|\[Symbol\.dispose\])/;
+  const missing = [];
+  let checked = 0;
+  const re = /\/\*\*([\s\S]*?)\*\/\s*\n\s*([^\n]+)/g;
+  for (const m of dts.matchAll(re)) {
+    const decl = m[2].trim();
+    const isExport = /^(export (function|class)|static |readonly \w+|constructor\(|\w+\()/.test(decl);
+    if (!isExport || generated.test(decl)) continue;
+    checked += 1;
+    if (!m[1].includes("```")) missing.push(decl.slice(0, 80));
+  }
+  assert.ok(checked > 60, `${checked} documented declarations checked`);
+  const declared = [...dts.matchAll(/^export (function|class) (\w+)/gm)].map((m) => m[2]);
+  assert.ok(declared.length > 15, "exports found");
+  assert.deepEqual(missing, []);
+});
+
 test("typings: tsc --noEmit --strict over a realistic usage file", () => {
   execFileSync(join(tools, "tsc"), ["-p", join(root, "tests", "js", "types", "tsconfig.json")], { stdio: "pipe" });
 });
