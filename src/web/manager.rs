@@ -386,6 +386,43 @@ impl Inner {
         }
     }
 
+    /// Asks the portal about key `i` (`portals/self` → `appInfo`): records its expiration and
+    /// privileges, marks it dead on a 498, and reads a 403 as the referrer (`portals/self`
+    /// needs no privilege).
+    async fn probe(&self, i: usize) -> Result<(), PortalError> {
+        let key = self
+            .ring
+            .borrow()
+            .get(i)
+            .map(|e| e.key.expose().to_string())
+            .unwrap_or_default();
+        match self.client.portal_self(Some(&key)).await {
+            Ok((s, raw)) => {
+                self.observe_date(raw.date.as_deref());
+                if let Some(info) = s.app_info {
+                    let exp = info
+                        .expiration_date
+                        .and_then(crate::core::time::millis_from_f64);
+                    self.ring.borrow_mut().set_expiry(i, exp);
+                    if let Some(slot) = self.app_info.borrow_mut().get_mut(i) {
+                        *slot = Some(info);
+                    }
+                }
+                Ok(())
+            }
+            Err(mut e) => {
+                if e.kind == Kind::InvalidToken {
+                    if !self.ring.borrow().get(i).is_some_and(|x| x.dead) {
+                        self.mark_invalid(i);
+                    }
+                } else if e.kind == Kind::Forbidden {
+                    e.kind = Kind::ReferrerNotAllowed;
+                }
+                Err(e)
+            }
+        }
+    }
+
     /// One call with one key: the parsed JSON or a typed error.
     async fn send_once(
         &self,
@@ -779,39 +816,7 @@ impl CredentialManager {
                 effective_referrer(&href, inner.client.root(), policy, opaque).ok()
             });
             for i in 0..n {
-                let key = inner
-                    .ring
-                    .borrow()
-                    .get(i)
-                    .map(|e| e.key.expose().to_string())
-                    .unwrap_or_default();
-                let result = inner.client.portal_self(Some(&key)).await;
-                let mut error = None;
-                match result {
-                    Ok((selfj, raw)) => {
-                        inner.observe_date(raw.date.as_deref());
-                        if let Some(info) = selfj.app_info {
-                            let exp = info
-                                .expiration_date
-                                .and_then(crate::core::time::millis_from_f64);
-                            inner.ring.borrow_mut().set_expiry(i, exp);
-                            if let Some(slot) = inner.app_info.borrow_mut().get_mut(i) {
-                                *slot = Some(info);
-                            }
-                        }
-                    }
-                    Err(mut e) => {
-                        if e.kind == Kind::InvalidToken {
-                            if !inner.ring.borrow().get(i).is_some_and(|x| x.dead) {
-                                inner.mark_invalid(i);
-                            }
-                        } else if e.kind == Kind::Forbidden {
-                            e.kind = Kind::ReferrerNotAllowed;
-                        }
-                        error = Some(e);
-                    }
-                }
-                reports.push((i, error));
+                reports.push((i, inner.probe(i).await.err()));
             }
             inner.save();
             inner.evaluate();
@@ -910,35 +915,7 @@ impl CredentialManager {
             };
             let mut portal_error: Option<PortalError> = None;
             if inner.app_info.borrow().get(i).is_none_or(|a| a.is_none()) {
-                let key = inner
-                    .ring
-                    .borrow()
-                    .get(i)
-                    .map(|e| e.key.expose().to_string())
-                    .unwrap_or_default();
-                match inner.client.portal_self(Some(&key)).await {
-                    Ok((s, raw)) => {
-                        inner.observe_date(raw.date.as_deref());
-                        if let Some(info) = s.app_info {
-                            inner.ring.borrow_mut().set_expiry(
-                                i,
-                                info.expiration_date
-                                    .and_then(crate::core::time::millis_from_f64),
-                            );
-                            if let Some(slot) = inner.app_info.borrow_mut().get_mut(i) {
-                                *slot = Some(info);
-                            }
-                        }
-                    }
-                    Err(mut e) => {
-                        if e.kind == Kind::InvalidToken {
-                            inner.mark_invalid(i);
-                        } else if e.kind == Kind::Forbidden {
-                            e.kind = Kind::ReferrerNotAllowed;
-                        }
-                        portal_error = Some(e);
-                    }
-                }
+                portal_error = inner.probe(i).await.err();
             }
             let granted: Vec<String> = inner
                 .app_info
@@ -989,17 +966,7 @@ impl CredentialManager {
                 if known && !ok {
                     problems.push(JsValue::from_str("MISSING_PRIVILEGE"));
                 }
-                Obj::new()
-                    .set("privilege", p.as_str())
-                    .set(
-                        "granted",
-                        if known {
-                            JsValue::from_bool(ok)
-                        } else {
-                            JsValue::NULL
-                        },
-                    )
-                    .build()
+                grant_row("privilege", p, known, ok)
             });
             let privs = array(privs.collect::<Vec<_>>());
             let items = o.item_ids.unwrap_or_default().into_iter().map(|id| {
@@ -1007,17 +974,7 @@ impl CredentialManager {
                 if known && !ok {
                     problems.push(JsValue::from_str("MISSING_ITEM_ACCESS"));
                 }
-                Obj::new()
-                    .set("itemId", id.as_str())
-                    .set(
-                        "granted",
-                        if known {
-                            JsValue::from_bool(ok)
-                        } else {
-                            JsValue::NULL
-                        },
-                    )
-                    .build()
+                grant_row("itemId", &id, known, ok)
             });
             let items = array(items.collect::<Vec<_>>());
             let (masked, slot) = inner.masked(i);
@@ -1187,6 +1144,16 @@ impl CredentialManager {
             keys.join(", ")
         )
     }
+}
+
+/// `{ <name>: value, granted }` (`granted: null` when the key's privileges are not known).
+fn grant_row(name: &str, value: &str, known: bool, ok: bool) -> JsValue {
+    let granted = if known {
+        JsValue::from_bool(ok)
+    } else {
+        JsValue::NULL
+    };
+    Obj::new().set(name, value).set("granted", granted).build()
 }
 
 fn options_or<T: JsOptions>(v: Option<JsValue>) -> JsResult<T> {

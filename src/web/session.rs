@@ -348,14 +348,7 @@ impl PortalSession {
         slot: f64,
         #[wasm_bindgen(js_name = expiresAt)] expires_at: &DateInputJs,
     ) -> JsResult<NewKeyPromise> {
-        let id = req_string(item_id, "itemId")?;
-        let slot = slot_arg(slot)?;
-        let exp = check_new_expiry(expires_at)?;
-        let inner = self.inner.clone();
-        Ok(
-            future_to_promise(async move { inner.new_key(&id, slot, exp, false).await })
-                .unchecked_into(),
-        )
+        self.key_op(item_id, slot, expires_at, false)
     }
 
     /// Regenerates the key in `slot`: the previous key in that slot stops working.
@@ -370,14 +363,7 @@ impl PortalSession {
         slot: f64,
         #[wasm_bindgen(js_name = expiresAt)] expires_at: &DateInputJs,
     ) -> JsResult<NewKeyPromise> {
-        let id = req_string(item_id, "itemId")?;
-        let slot = slot_arg(slot)?;
-        let exp = check_new_expiry(expires_at)?;
-        let inner = self.inner.clone();
-        Ok(
-            future_to_promise(async move { inner.new_key(&id, slot, exp, true).await })
-                .unchecked_into(),
-        )
+        self.key_op(item_id, slot, expires_at, true)
     }
 
     /// Invalidates the key in `slot` (the item and its registration stay).
@@ -547,6 +533,24 @@ impl PortalSession {
 }
 
 impl PortalSession {
+    /// Generate (`regenerate == false`: only into an empty or dead slot) or regenerate a key.
+    fn key_op(
+        &self,
+        item_id: &Str,
+        slot: f64,
+        expires_at: &DateInputJs,
+        regenerate: bool,
+    ) -> JsResult<NewKeyPromise> {
+        let id = req_string(item_id, "itemId")?;
+        let slot = slot_arg(slot)?;
+        let exp = check_new_expiry(expires_at)?;
+        let inner = self.inner.clone();
+        Ok(
+            future_to_promise(async move { inner.new_key(&id, slot, exp, regenerate).await })
+                .unchecked_into(),
+        )
+    }
+
     fn replace_privileges(
         &self,
         id: String,
