@@ -165,6 +165,10 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
         let router = router.clone();
         let mut rx = rx.clone();
         tasks.push(tokio::spawn(async move {
+            // No Nagle delay: small responses (module scripts, JSON) go out at once.
+            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
             let _ = axum::serve(listener, router.into_make_service())
                 .with_graceful_shutdown(async move {
                     let _ = rx.wait_for(|stop| *stop).await;

@@ -19,7 +19,7 @@ use super::error::{credential_error, from_core, from_portal, invalid_argument, J
 use super::keys::{status_obj, thresholds};
 use super::referrer::page_context;
 use super::storage::StorageArea;
-use super::transport::FetchTransport;
+use super::transport::{Body, FetchTransport};
 use super::types::*;
 use crate::core::expiry::{key_status, KeyState, Thresholds};
 use crate::core::keyring::{KeyRing, Outcome, Step};
@@ -29,11 +29,10 @@ use crate::core::privileges::{grants, item_access_privilege, required_privilege}
 use crate::core::referrer::policy::effective_referrer;
 use crate::core::referrer::{ReferrerRules, RulesOptions};
 use crate::core::time::Millis;
-use crate::portal::client::interpret;
-use crate::portal::error::Envelope;
+use crate::portal::error::{classify, Envelope};
 use crate::portal::request::{self, Method};
 use crate::portal::types::AppInfoJson;
-use crate::portal::{Kind, PortalClient, PortalError, Transport};
+use crate::portal::{Kind, PortalClient, PortalError};
 
 /// Clock differences larger than this make expiry decisions use the portal's time.
 pub const SKEW_LIMIT_MS: i64 = 5 * 60 * 1000;
@@ -432,12 +431,26 @@ impl Inner {
         method: Option<Method>,
     ) -> Result<JsValue, PortalError> {
         let req = request::call(url, params.to_vec(), key, method);
-        let raw = self.client.transport().send(&req).await?;
-        self.observe_date(raw.date.as_deref());
-        // Errors first (either style); then the body as the caller's JSON.
-        let _: Envelope = interpret(self.client.transport(), &raw)?;
-        js_sys::JSON::parse(&raw.body)
-            .map_err(|_| PortalError::new(Kind::BadResponse, "The response is not JSON."))
+        // The body is parsed by the platform and handed back as is: no copy through wasm memory.
+        let (status, date, body) = self.client.transport().exchange(&req, true).await?;
+        self.observe_date(date.as_deref());
+        let json = match body {
+            Body::Json(v) => v,
+            Body::Text(_) => None,
+        };
+        // Errors first (either style), read from the parsed value; then the value itself.
+        let envelope: Option<Envelope> = json
+            .as_ref()
+            .and_then(|v| serde_wasm_bindgen::from_value(v.clone()).ok());
+        if let Some(e) = classify(status, envelope.as_ref()) {
+            return Err(e);
+        }
+        json.ok_or_else(|| {
+            PortalError::new(
+                Kind::BadResponse,
+                "The response is not JSON (or is truncated).",
+            )
+        })
     }
 }
 

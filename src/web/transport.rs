@@ -57,8 +57,22 @@ fn clear_timeout(handle: &JsValue) {
     }
 }
 
-impl Transport for FetchTransport {
-    async fn send(&self, req: &PortalRequest) -> Result<RawResponse, PortalError> {
+/// The body as read: text for the typed portal calls, a parsed JSON value for calls whose JSON
+/// goes straight back to JavaScript (`None` when it is not JSON).
+pub enum Body {
+    /// `response.text()`.
+    Text(String),
+    /// `response.json()`, parsed by the platform without copying through wasm memory.
+    Json(Option<JsValue>),
+}
+
+impl FetchTransport {
+    /// Sends `req` and reads the body as text or JSON, with the timeout covering both.
+    pub async fn exchange(
+        &self,
+        req: &PortalRequest,
+        json: bool,
+    ) -> Result<(u16, Option<String>, Body), PortalError> {
         let controller = web_sys::AbortController::new()
             .map_err(|_| PortalError::new(Kind::Network, "AbortController is not available."))?;
         let timed_out = Rc::new(Cell::new(false));
@@ -92,13 +106,26 @@ impl Transport for FetchTransport {
             Ok(resp) => {
                 let status = resp.status();
                 let date = resp.headers().get("date");
-                match resp.text().await {
-                    Ok(body) => Ok(RawResponse { status, body, date }),
-                    Err(_) if timed_out.get() => Err(PortalError::new(
+                let body = if json {
+                    match web_sys::Response::from(resp).json() {
+                        Ok(p) => match wasm_bindgen_futures::JsFuture::from(p).await {
+                            Ok(v) => Ok(Body::Json(Some(v))),
+                            Err(_) if timed_out.get() => Err(()),
+                            // Not JSON, or cut off: the caller classifies by status.
+                            Err(_) => Ok(Body::Json(None)),
+                        },
+                        Err(_) => Err(()),
+                    }
+                } else {
+                    resp.text().await.map(Body::Text).map_err(|_| ())
+                };
+                match body {
+                    Ok(b) => Ok((status, date, b)),
+                    Err(()) if timed_out.get() => Err(PortalError::new(
                         Kind::Timeout,
                         format!("No complete answer within {} ms.", self.timeout_ms),
                     )),
-                    Err(_) => Err(PortalError::new(
+                    Err(()) => Err(PortalError::new(
                         Kind::BadResponse,
                         "The response body could not be read.",
                     )),
@@ -119,6 +146,19 @@ impl Transport for FetchTransport {
         clear_timeout(&handle);
         drop(cb);
         out
+    }
+}
+
+impl Transport for FetchTransport {
+    async fn send(&self, req: &PortalRequest) -> Result<RawResponse, PortalError> {
+        match self.exchange(req, false).await? {
+            (status, date, Body::Text(body)) => Ok(RawResponse { status, body, date }),
+            (status, date, Body::Json(_)) => Ok(RawResponse {
+                status,
+                body: String::new(),
+                date,
+            }),
+        }
     }
 
     fn decode<T: DeserializeOwned>(&self, text: &str) -> Result<T, String> {
