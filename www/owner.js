@@ -62,7 +62,7 @@ export async function refresh() {
   try {
     const list = await session.listCredentials();
     shared.credentials = new Map(list.map((c) => [c.itemId, c]));
-    box.replaceChildren(...list.map(card));
+    box.replaceChildren(...(list.length ? list.map(card) : [el("p", { class: "card hint" }, "This account owns no API key credentials.")]));
     notify("credentials");
   } catch (e) {
     banner("error", `Could not list the credentials: ${errorText(e)}`);
