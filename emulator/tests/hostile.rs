@@ -5,24 +5,13 @@
 
 mod common;
 
+use common::post;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
-
-async fn post(c: &Client, url: &str, form: &[(&str, &str)]) -> Value {
-    let mut f = form.to_vec();
-    f.push(("f", "json"));
-    c.post(url)
-        .form(&f)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
 
 async fn alive(c: &Client, rest: &str) {
     let v: Value = c

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::post;
+
 use std::time::Duration;
 
 use common::spawn as spawn_with;
@@ -11,19 +13,6 @@ use serde_json::Value;
 
 fn spawn(state: &std::path::Path) -> common::Proc {
     spawn_with(&["--state", state.to_str().expect("utf-8 path")])
-}
-
-async fn post(c: &Client, url: String, form: &[(&str, &str)]) -> Value {
-    let mut f = form.to_vec();
-    f.push(("f", "json"));
-    c.post(url)
-        .form(&f)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -38,7 +27,7 @@ async fn survives_kill_9_and_restarts_with_the_same_keys() {
     let c = Client::new();
     let token = post(
         &c,
-        format!("{}/generateToken", p.rest),
+        &format!("{}/generateToken", p.rest),
         &[("username", &user), ("password", &pass)],
     )
     .await["token"]
@@ -47,7 +36,7 @@ async fn survives_kill_9_and_restarts_with_the_same_keys() {
         .to_string();
     let id = post(
         &c,
-        format!("{}/content/users/{user}/addItem", p.rest),
+        &format!("{}/content/users/{user}/addItem", p.rest),
         &[
             ("title", "Persisted"),
             ("type", "Application"),
@@ -60,7 +49,7 @@ async fn survives_kill_9_and_restarts_with_the_same_keys() {
         .to_string();
     let app = post(
         &c,
-        format!("{}/oauth2/registerApp", p.rest),
+        &format!("{}/oauth2/registerApp", p.rest),
         &[
             ("itemId", &id),
             ("appType", "multiple"),
@@ -130,7 +119,7 @@ async fn survives_kill_9_and_restarts_with_the_same_keys() {
     );
     let token = post(
         &c,
-        format!("{}/generateToken", p.rest),
+        &format!("{}/generateToken", p.rest),
         &[("username", &user), ("password", &pass)],
     )
     .await["token"]
@@ -155,7 +144,7 @@ async fn survives_kill_9_and_restarts_with_the_same_keys() {
     for slot in ["1", "2"] {
         let v = post(
             &c,
-            format!("{}/oauth2/token", p.rest),
+            &format!("{}/oauth2/token", p.rest),
             &[
                 ("client_id", &cid),
                 ("client_secret", &secret),
@@ -200,7 +189,7 @@ async fn survives_kill_9_and_restarts_with_the_same_keys() {
     }
     let token = post(
         &c,
-        format!("{}/generateToken", p.rest),
+        &format!("{}/generateToken", p.rest),
         &[("username", &user), ("password", &pass)],
     )
     .await["token"]

@@ -385,16 +385,20 @@ impl Inner {
         }
     }
 
+    /// The raw key at `i`, for sending it (empty when out of range).
+    fn raw_key(&self, i: usize) -> String {
+        self.ring
+            .borrow()
+            .get(i)
+            .map(|e| e.key.expose().to_string())
+            .unwrap_or_default()
+    }
+
     /// Asks the portal about key `i` (`portals/self` → `appInfo`): records its expiration and
     /// privileges, marks it dead on a 498, and reads a 403 as the referrer (`portals/self`
     /// needs no privilege).
     async fn probe(&self, i: usize) -> Result<(), PortalError> {
-        let key = self
-            .ring
-            .borrow()
-            .get(i)
-            .map(|e| e.key.expose().to_string())
-            .unwrap_or_default();
+        let key = self.raw_key(i);
         match self.client.portal_self(Some(&key)).await {
             Ok((s, raw)) => {
                 self.observe_date(raw.date.as_deref());
@@ -678,12 +682,7 @@ impl CredentialManager {
                     if let Some(u) = &url {
                         inner.record(i, &service_name(u), None);
                     }
-                    let key = inner
-                        .ring
-                        .borrow()
-                        .get(i)
-                        .map(|e| e.key.expose().to_string())
-                        .unwrap_or_default();
+                    let key = inner.raw_key(i);
                     Ok(JsValue::from_str(&key))
                 }
                 None => Err(inner.all_dead_error(None)),
@@ -717,12 +716,7 @@ impl CredentialManager {
             let Some(i) = inner.ring.borrow().pick(now) else {
                 return Err(inner.all_dead_error(None));
             };
-            let key = inner
-                .ring
-                .borrow()
-                .get(i)
-                .map(|e| e.key.expose().to_string())
-                .unwrap_or_default();
+            let key = inner.raw_key(i);
             match inner.client.portal_self(Some(&key)).await {
                 Err(e) if e.kind == Kind::InvalidToken => {
                     inner.mark_invalid(i);

@@ -52,3 +52,17 @@ pub fn spawn(args: &[&str]) -> Proc {
         login,
     }
 }
+
+/// A form POST with `f=json`, answered as JSON.
+pub async fn post(c: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> serde_json::Value {
+    let mut f = form.to_vec();
+    f.push(("f", "json"));
+    c.post(url)
+        .form(&f)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON answer")
+}
