@@ -101,15 +101,7 @@ async fn bad_requests_are_refused_and_the_server_keeps_serving() {
         .unwrap();
     assert_eq!(r["error"]["code"], 400);
     let (u, pw) = p.login.clone().unwrap();
-    let token = post(
-        &c,
-        &format!("{}/generateToken", p.rest),
-        &[("username", &u), ("password", &pw)],
-    )
-    .await["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = common::sign_in(&c, &p.rest, &u, &pw).await;
     for bad in ["[", "[1,2]", "{\"a\":1}", "[\"ok\", null]"] {
         let v = post(
             &c,
@@ -149,36 +141,8 @@ async fn concurrent_key_churn_stays_consistent_across_kill_9() {
     let mut p = common::spawn(&["--state", state.to_str().unwrap()]);
     let c = Client::new();
     let (u, pw) = p.login.clone().unwrap();
-    let token = post(
-        &c,
-        &format!("{}/generateToken", p.rest),
-        &[("username", &u), ("password", &pw)],
-    )
-    .await["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let id = post(
-        &c,
-        &format!("{}/content/users/{u}/addItem", p.rest),
-        &[
-            ("title", "churn"),
-            ("type", "Application"),
-            ("token", &token),
-        ],
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let app = post(
-        &c,
-        &format!("{}/oauth2/registerApp", p.rest),
-        &[("itemId", &id), ("privileges", "[]"), ("token", &token)],
-    )
-    .await;
-    let cid = app["client_id"].as_str().unwrap().to_string();
-    let secret = app["client_secret"].as_str().unwrap().to_string();
+    let token = common::sign_in(&c, &p.rest, &u, &pw).await;
+    let (id, cid, secret) = common::create_credentials(&c, &p.rest, &u, &token, "churn").await;
 
     // 64 clients × 12 operations: generate/regenerate or invalidate a random slot.
     let generated: Arc<Mutex<HashMap<u8, Vec<String>>>> = Arc::default();
@@ -294,15 +258,7 @@ async fn concurrent_key_churn_stays_consistent_across_kill_9() {
     // kill -9, restart from the state file: the same keys work, the same flags are reported.
     p.kill9();
     let p2 = common::spawn(&["--state", state.to_str().unwrap()]);
-    let token2 = post(
-        &c,
-        &format!("{}/generateToken", p2.rest),
-        &[("username", &u), ("password", &pw)],
-    )
-    .await["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token2 = common::sign_in(&c, &p2.rest, &u, &pw).await;
     let after = info(p2.rest.clone(), token2).await;
     for slot in [1u8, 2] {
         let keys = all.get(&slot).cloned().unwrap_or_default();

@@ -25,41 +25,9 @@ async fn survives_kill_9_and_restarts_with_the_same_keys() {
     let mut p = spawn(&state);
     let (user, pass) = p.login.clone().expect("seeded on first start");
     let c = Client::new();
-    let token = post(
-        &c,
-        &format!("{}/generateToken", p.rest),
-        &[("username", &user), ("password", &pass)],
-    )
-    .await["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let id = post(
-        &c,
-        &format!("{}/content/users/{user}/addItem", p.rest),
-        &[
-            ("title", "Persisted"),
-            ("type", "Application"),
-            ("token", &token),
-        ],
-    )
-    .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let app = post(
-        &c,
-        &format!("{}/oauth2/registerApp", p.rest),
-        &[
-            ("itemId", &id),
-            ("appType", "multiple"),
-            ("privileges", "[]"),
-            ("token", &token),
-        ],
-    )
-    .await;
-    let cid = app["client_id"].as_str().unwrap().to_string();
-    let secret = app["client_secret"].as_str().unwrap().to_string();
+    let token = common::sign_in(&c, &p.rest, &user, &pass).await;
+    let (id, cid, secret) =
+        common::create_credentials(&c, &p.rest, &user, &token, "Persisted").await;
 
     // Heavy concurrent writes: key regenerations and sign-ins, then kill -9 in the middle.
     let mut tasks = Vec::new();
@@ -117,15 +85,7 @@ async fn survives_kill_9_and_restarts_with_the_same_keys() {
         p.login.is_none(),
         "a restart from state does not seed again"
     );
-    let token = post(
-        &c,
-        &format!("{}/generateToken", p.rest),
-        &[("username", &user), ("password", &pass)],
-    )
-    .await["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = common::sign_in(&c, &p.rest, &user, &pass).await;
     let info: Value = c
         .get(format!(
             "{}/content/users/{user}/items/{id}/registeredAppInfo?f=json&token={token}",
@@ -187,15 +147,7 @@ async fn survives_kill_9_and_restarts_with_the_same_keys() {
             i + 1
         );
     }
-    let token = post(
-        &c,
-        &format!("{}/generateToken", p.rest),
-        &[("username", &user), ("password", &pass)],
-    )
-    .await["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = common::sign_in(&c, &p.rest, &user, &pass).await;
     let item_after: Value = c
         .get(format!(
             "{}/content/items/{id}?f=json&token={token}",

@@ -66,3 +66,48 @@ pub async fn post(c: &reqwest::Client, url: &str, form: &[(&str, &str)]) -> serd
         .await
         .expect("JSON answer")
 }
+
+/// Signs in with `generateToken` and returns the user token.
+pub async fn sign_in(c: &reqwest::Client, rest: &str, user: &str, pass: &str) -> String {
+    let v = post(
+        c,
+        &format!("{rest}/generateToken"),
+        &[("username", user), ("password", pass)],
+    )
+    .await;
+    v["token"].as_str().expect("a token").to_string()
+}
+
+/// Creates and registers an unrestricted credentials item: `(item id, client id, client secret)`.
+pub async fn create_credentials(
+    c: &reqwest::Client,
+    rest: &str,
+    user: &str,
+    token: &str,
+    title: &str,
+) -> (String, String, String) {
+    let add = post(
+        c,
+        &format!("{rest}/content/users/{user}/addItem"),
+        &[("title", title), ("type", "Application"), ("token", token)],
+    )
+    .await;
+    let id = add["id"].as_str().expect("an item id").to_string();
+    let app = post(
+        c,
+        &format!("{rest}/oauth2/registerApp"),
+        &[
+            ("itemId", &id),
+            ("appType", "multiple"),
+            ("privileges", "[]"),
+            ("token", token),
+        ],
+    )
+    .await;
+    let cid = app["client_id"].as_str().expect("a client id").to_string();
+    let secret = app["client_secret"]
+        .as_str()
+        .expect("a client secret")
+        .to_string();
+    (id, cid, secret)
+}
