@@ -3,7 +3,7 @@
 #![allow(missing_docs)]
 
 use crate::core::keys::{is_legacy_key, key_kind, key_slot, mask_key, ApiKey};
-use crate::core::persist::{validate, Persisted};
+use crate::core::persist::validate;
 use crate::core::referrer::policy::{effective_referrer, ReferrerPolicy};
 use crate::core::referrer::{pattern::parse_entry, ReferrerRules, RulesOptions, WildcardDepth};
 use crate::portal::client::{interpret, RawResponse};
@@ -65,6 +65,8 @@ pub fn referrer_policy(data: &[u8]) {
 struct Json;
 
 impl Transport for Json {
+    type Json = serde_json::Value;
+
     async fn send(
         &self,
         _req: &crate::portal::request::PortalRequest,
@@ -72,8 +74,8 @@ impl Transport for Json {
         Err(PortalError::new(crate::portal::Kind::Network, "not used"))
     }
 
-    fn decode<T: serde::de::DeserializeOwned>(&self, text: &str) -> Result<T, String> {
-        serde_json::from_str(text).map_err(|e| e.to_string())
+    fn parse(&self, text: &str) -> Option<serde_json::Value> {
+        serde_json::from_str(text).ok()
     }
 }
 
@@ -97,8 +99,8 @@ pub fn portal_json(data: &[u8]) {
     let _ = interpret::<UserContentJson>(&Json, &r);
     let _ = interpret::<SuccessJson>(&Json, &r);
     let _ = interpret::<AddItemJson>(&Json, &r);
-    if let Ok(item) = serde_json::from_str::<ItemJson>(&r.body) {
-        let app = serde_json::from_str::<RegisteredAppJson>(&r.body).unwrap_or_default();
+    if let Ok(item) = crate::core::json::from_str::<ItemJson>(&r.body) {
+        let app = crate::core::json::from_str::<RegisteredAppJson>(&r.body).unwrap_or_default();
         let _ = crate::core::credentials::Credentials::new(credentials_from_portal(
             &item,
             &app,
@@ -110,8 +112,8 @@ pub fn portal_json(data: &[u8]) {
 /// Persisted state decoding and validation.
 pub fn persisted_state(data: &[u8]) {
     let t = text(data);
-    let decoded = serde_json::from_str::<Persisted>(&t).ok();
-    let obj = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&t).is_ok();
+    let (decoded, obj) =
+        crate::core::persist::decode(serde_json::from_str::<serde_json::Value>(&t).ok().as_ref());
     let _ = validate(t.len(), decoded, obj, "https://p/sharing/rest");
 }
 

@@ -6,11 +6,12 @@ use apikey_credentials::portal::request::{self, Method, PortalRequest};
 use apikey_credentials::portal::types::PortalSelfJson;
 use apikey_credentials::portal::{Kind, PortalClient, PortalError, Transport};
 use portal_emulator::config::{Config, LogLevel};
-use serde::de::DeserializeOwned;
 
 struct Http(reqwest::Client);
 
 impl Transport for Http {
+    type Json = serde_json::Value;
+
     async fn send(&self, req: &PortalRequest) -> Result<RawResponse, PortalError> {
         let rb = match req.method {
             Method::Get => {
@@ -45,8 +46,8 @@ impl Transport for Http {
         Ok(RawResponse { status, body, date })
     }
 
-    fn decode<T: DeserializeOwned>(&self, text: &str) -> Result<T, String> {
-        serde_json::from_str(text).map_err(|e| e.to_string())
+    fn parse(&self, text: &str) -> Option<serde_json::Value> {
+        serde_json::from_str(text).ok()
     }
 }
 

@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod error;
 pub mod expiry;
 pub mod ics;
+pub mod json;
 pub mod keyring;
 pub mod keys;
 pub mod persist;

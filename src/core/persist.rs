@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use super::json::{Fields, FromJson, Json, ShapeError};
 
 /// The schema tag of this version.
 pub const SCHEMA: &str = "apikey-credentials/1";
@@ -14,8 +14,7 @@ pub const MAX_STORED_BYTES: usize = 256 * 1024;
 const MAX_MAP_ENTRIES: usize = 64;
 
 /// Usage of one key.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyUsage {
     /// Requests sent with the key.
     pub requests: u64,
@@ -50,8 +49,7 @@ fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
 }
 
 /// One key's stored record, identified by its mask and slot (never the raw key).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyRecord {
     /// `"AAPT…e1HB#1"`.
     pub id: String,
@@ -62,8 +60,7 @@ pub struct KeyRecord {
 }
 
 /// The stored entry.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Persisted {
     /// [`SCHEMA`].
     pub schema: String,
@@ -72,8 +69,89 @@ pub struct Persisted {
     /// Per-key records.
     pub keys: Vec<KeyRecord>,
     /// Raw keys: present only when the app asked for `persistKeys: true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub raw_keys: Option<Vec<String>>,
+}
+
+/// A `{ name: count }` map (bounded like the live maps; counts must be whole, non-negative).
+struct Counts(BTreeMap<String, u64>);
+
+impl FromJson for Counts {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        Fields::of(v, path)?;
+        let keys = v.keys();
+        if keys.len() > MAX_MAP_ENTRIES + 1 {
+            return Err(ShapeError::new(path, "a map of at most 65 counters"));
+        }
+        let mut out = BTreeMap::new();
+        for k in keys {
+            let n = v
+                .get(&k)
+                .and_then(|n| n.as_f64())
+                .filter(|n| *n >= 0.0 && n.fract() == 0.0 && *n <= 9.007_199_254_740_991e15)
+                .ok_or_else(|| ShapeError::new(path, "a map of whole counts"))?;
+            out.insert(k, n as u64);
+        }
+        Ok(Counts(out))
+    }
+}
+
+impl FromJson for KeyUsage {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        let requests = match f.number("requests")? {
+            None => 0,
+            Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 9.007_199_254_740_991e15 => n as u64,
+            Some(_) => {
+                return Err(ShapeError::new(
+                    path,
+                    "a usage record with a whole request count",
+                ))
+            }
+        };
+        Ok(KeyUsage {
+            requests,
+            failures: f
+                .object::<Counts>("failures")?
+                .map(|c| c.0)
+                .unwrap_or_default(),
+            services: f
+                .object::<Counts>("services")?
+                .map(|c| c.0)
+                .unwrap_or_default(),
+        })
+    }
+}
+
+impl FromJson for KeyRecord {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        Ok(KeyRecord {
+            id: f.string("id")?.unwrap_or_default(),
+            dead: f.boolean("dead")?.unwrap_or_default(),
+            usage: f.object("usage")?.unwrap_or_default(),
+        })
+    }
+}
+
+impl FromJson for Persisted {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        Ok(Persisted {
+            schema: f.string("schema")?.unwrap_or_default(),
+            portal: f.string("portal")?.unwrap_or_default(),
+            keys: f.list("keys")?.unwrap_or_default(),
+            raw_keys: f.strings("rawKeys")?,
+        })
+    }
+}
+
+/// Reads a parsed stored entry: the decoded state (`None` when it does not have the shape) and
+/// whether it was at least an object (to tell "foreign" from "corrupt").
+pub fn decode<J: Json>(parsed: Option<&J>) -> (Option<Persisted>, bool) {
+    match parsed {
+        Some(v) => (Persisted::from_json(v, "stored").ok(), v.is_object()),
+        None => (None, false),
+    }
 }
 
 /// Why a stored entry was not used.
@@ -155,9 +233,10 @@ mod tests {
     use super::*;
 
     fn decode(text: &str) -> (Option<Persisted>, bool) {
-        (
-            serde_json::from_str(text).ok(),
-            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).is_ok(),
+        super::decode(
+            serde_json::from_str::<serde_json::Value>(text)
+                .ok()
+                .as_ref(),
         )
     }
 

@@ -3,11 +3,10 @@
 
 use core::future::Future;
 
-use serde::de::DeserializeOwned;
-
 use super::error::{classify, Envelope, Kind, PortalError};
 use super::request::{self, PortalRequest};
 use super::types::*;
+use crate::core::json::{FromJson, Json};
 
 /// Responses larger than this are refused as `BAD_RESPONSE`.
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -25,36 +24,44 @@ pub struct RawResponse {
 
 /// Sends requests and decodes JSON: `fetch` in the browser (gloo-net), anything natively.
 pub trait Transport {
+    /// A parsed JSON value.
+    type Json: Json;
+
     /// Sends one request. Network failures and timeouts come back as `PortalError`s of kind
     /// `Network` / `Timeout`.
     fn send(&self, req: &PortalRequest) -> impl Future<Output = Result<RawResponse, PortalError>>;
 
-    /// Decodes JSON text into `T` (`serde_json` natively, the platform `JSON` in wasm).
-    fn decode<T: DeserializeOwned>(&self, text: &str) -> Result<T, String>;
+    /// Parses JSON text (`serde_json` natively, the platform's `JSON.parse` in wasm); `None`
+    /// when it is not JSON.
+    fn parse(&self, text: &str) -> Option<Self::Json>;
 }
 
 /// Interprets a response: an error (either style) or a `T`.
-pub fn interpret<T: DeserializeOwned>(
-    t: &impl Transport,
-    resp: &RawResponse,
-) -> Result<T, PortalError> {
+pub fn interpret<T: FromJson>(t: &impl Transport, resp: &RawResponse) -> Result<T, PortalError> {
     if resp.body.len() > MAX_RESPONSE_BYTES {
         return Err(PortalError::new(
             Kind::BadResponse,
             "The response is too large.",
         ));
     }
-    let envelope: Option<Envelope> = t.decode(&resp.body).ok();
-    if let Some(e) = classify(resp.status, envelope.as_ref()) {
+    interpret_value(resp.status, t.parse(&resp.body).as_ref())
+}
+
+/// Interprets a parsed body (`None`: the body was not JSON): an error (either style) or a `T`.
+pub fn interpret_value<T: FromJson, J: Json>(
+    status: u16,
+    parsed: Option<&J>,
+) -> Result<T, PortalError> {
+    if let Some(e) = classify(status, parsed.map(Envelope::read).as_ref()) {
         return Err(e);
     }
-    if envelope.is_none() {
+    let Some(v) = parsed else {
         return Err(PortalError::new(
             Kind::BadResponse,
             "The response is not JSON (or is truncated).",
         ));
-    }
-    t.decode::<T>(&resp.body).map_err(|e| {
+    };
+    T::from_json(v, "response").map_err(|e| {
         PortalError::new(
             Kind::BadResponse,
             format!("The response does not have the expected shape: {e}"),
@@ -88,7 +95,7 @@ impl<T: Transport> PortalClient<T> {
     }
 
     /// Sends and decodes.
-    pub async fn run<R: DeserializeOwned>(
+    pub async fn run<R: FromJson>(
         &self,
         req: &PortalRequest,
     ) -> Result<(R, RawResponse), PortalError> {

@@ -4,7 +4,7 @@
 
 use core::fmt;
 
-use serde::Deserialize;
+use crate::core::json::Json;
 
 /// The kind of failure; `code()` is the stable string JavaScript sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,23 +114,18 @@ impl fmt::Display for PortalError {
 impl std::error::Error for PortalError {}
 
 /// The `error` object of an ArcGIS error body.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default)]
 pub struct ErrorBody {
     /// Numeric code (sometimes a string on old servers; both are read).
     pub code: Option<CodeValue>,
     /// Message.
     pub message: Option<String>,
     /// `messageCode`, e.g. `GWM_0003`, `CONT_0001`.
-    #[serde(rename = "messageCode")]
     pub message_code: Option<String>,
-    /// Details.
-    pub details: Option<Vec<serde::de::IgnoredAny>>,
 }
 
 /// A code given as a number or a string.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum CodeValue {
     /// `498`
     Num(f64),
@@ -146,11 +141,17 @@ impl CodeValue {
             CodeValue::Num(_) => None,
         }
     }
+
+    fn read<J: Json>(v: Option<J>) -> Option<Self> {
+        let v = v?;
+        v.as_f64()
+            .map(CodeValue::Num)
+            .or_else(|| v.as_str().map(CodeValue::Text))
+    }
 }
 
 /// What every response is first read as: an error envelope (either style).
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default)]
 pub struct Envelope {
     /// `{"error": {...}}`
     pub error: Option<ErrorBody>,
@@ -160,6 +161,27 @@ pub struct Envelope {
     pub message: Option<String>,
     /// `status: "failed"` (jobs).
     pub status: Option<String>,
+}
+
+impl Envelope {
+    /// Reads the envelope of any parsed body. Lenient: fields of another type are ignored
+    /// (a body that is not an object has no envelope fields).
+    pub fn read<J: Json>(v: &J) -> Envelope {
+        let text = |o: &J, k: &str| o.get(k).and_then(|x| x.as_str());
+        if !v.is_object() {
+            return Envelope::default();
+        }
+        Envelope {
+            error: v.get("error").filter(Json::is_object).map(|e| ErrorBody {
+                code: CodeValue::read(e.get("code")),
+                message: text(&e, "message"),
+                message_code: text(&e, "messageCode"),
+            }),
+            code: CodeValue::read(v.get("code")),
+            message: text(v, "message"),
+            status: text(v, "status"),
+        }
+    }
 }
 
 fn kind_for(code: i64, message_code: Option<&str>) -> Kind {
@@ -222,7 +244,7 @@ mod tests {
     use super::*;
 
     fn env(json: &str) -> Envelope {
-        serde_json::from_str(json).unwrap()
+        Envelope::read(&serde_json::from_str::<serde_json::Value>(json).unwrap())
     }
 
     #[test]

@@ -1,14 +1,12 @@
 //! Response shapes of the sharing REST API (only the fields this library reads; everything else
 //! is ignored, so newer portals with more fields still parse).
 
-use serde::Deserialize;
-
 use crate::core::credentials::{CredentialsData, KeySlot};
+use crate::core::json::{Fields, FromJson, Json, ShapeError};
 use crate::core::keys::ApiKey;
 
 /// `content/items/{id}` (the fields API key credentials use).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ItemJson {
     /// Item id.
     pub id: String,
@@ -17,7 +15,6 @@ pub struct ItemJson {
     /// Owner's username.
     pub owner: String,
     /// Item type (`Application` for API key credentials).
-    #[serde(rename = "type")]
     pub item_type: String,
     /// Type keywords (`Registered App`, `APIToken`, …).
     pub type_keywords: Vec<String>,
@@ -33,32 +30,25 @@ pub struct ItemJson {
 
 /// `registeredAppInfo` / `oauth2/apps/{client_id}` (the "Registered App" JSON). The client
 /// secret is kept (owner tools need it to generate keys) but never shown by `Debug`.
-#[derive(Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct RegisteredAppJson {
     /// The item the registration belongs to.
-    #[serde(rename = "itemId")]
     pub item_id: String,
     /// OAuth client id.
     pub client_id: String,
     /// OAuth client secret (owner only).
     pub client_secret: Option<String>,
     /// `apikey|browser|native|server|multiple`.
-    #[serde(rename = "appType")]
     pub app_type: String,
     /// Referrer restrictions.
-    #[serde(rename = "httpReferrers")]
     pub http_referrers: Vec<String>,
     /// Privileges, item access included.
     pub privileges: Vec<String>,
     /// Whether key 1 is active.
-    #[serde(rename = "apiToken1Active")]
     pub api_token1_active: Option<bool>,
     /// Whether key 2 is active.
-    #[serde(rename = "apiToken2Active")]
     pub api_token2_active: Option<bool>,
     /// Personal-scope credentials.
-    #[serde(rename = "isPersonalAPIToken")]
     pub is_personal_api_token: Option<bool>,
     /// Registered (epoch ms).
     pub registered: Option<f64>,
@@ -84,8 +74,7 @@ impl core::fmt::Debug for RegisteredAppJson {
 }
 
 /// A user (`community/self`, `portals/self` → `user`).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserJson {
     /// Username.
     pub username: String,
@@ -100,8 +89,7 @@ pub struct UserJson {
 }
 
 /// `portals/self`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct PortalSelfJson {
     /// Organisation id.
     pub id: String,
@@ -118,8 +106,7 @@ pub struct PortalSelfJson {
 }
 
 /// `generateToken`.
-#[derive(Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct TokenJson {
     /// The user token.
     pub token: String,
@@ -137,8 +124,7 @@ impl core::fmt::Debug for TokenJson {
 }
 
 /// `oauth2/token` with `apiToken=1|2`.
-#[derive(Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct KeyTokenJson {
     /// The API key.
     pub access_token: String,
@@ -159,16 +145,14 @@ impl core::fmt::Debug for KeyTokenJson {
 }
 
 /// `content/users/{username}`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserContentJson {
     /// The items.
     pub items: Vec<ItemJson>,
 }
 
 /// `addItem`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AddItemJson {
     /// Whether it worked.
     pub success: bool,
@@ -177,16 +161,14 @@ pub struct AddItemJson {
 }
 
 /// `{ "success": true, ... }`.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SuccessJson {
     /// Whether the operation succeeded.
     pub success: bool,
 }
 
 /// `portals/self` → `appInfo`, what a bare API key can learn about itself.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct AppInfoJson {
     /// The registered app's client id.
     pub app_id: String,
@@ -269,18 +251,150 @@ pub fn credentials_from_app_info(
     }
 }
 
+fn text<J: Json>(f: &Fields<'_, J>, key: &str) -> Result<String, ShapeError> {
+    Ok(f.string(key)?.unwrap_or_default())
+}
+
+fn list<J: Json>(f: &Fields<'_, J>, key: &str) -> Result<Vec<String>, ShapeError> {
+    Ok(f.strings(key)?.unwrap_or_default())
+}
+
+impl FromJson for ItemJson {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        Ok(ItemJson {
+            id: text(&f, "id")?,
+            title: text(&f, "title")?,
+            owner: text(&f, "owner")?,
+            item_type: text(&f, "type")?,
+            type_keywords: list(&f, "typeKeywords")?,
+            api_token1_expiration_date: f.number("apiToken1ExpirationDate")?,
+            api_token2_expiration_date: f.number("apiToken2ExpirationDate")?,
+            created: f.number("created")?,
+            modified: f.number("modified")?,
+        })
+    }
+}
+
+impl FromJson for RegisteredAppJson {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        Ok(RegisteredAppJson {
+            item_id: text(&f, "itemId")?,
+            client_id: text(&f, "client_id")?,
+            client_secret: f.string("client_secret")?,
+            app_type: text(&f, "appType")?,
+            http_referrers: list(&f, "httpReferrers")?,
+            privileges: list(&f, "privileges")?,
+            api_token1_active: f.boolean("apiToken1Active")?,
+            api_token2_active: f.boolean("apiToken2Active")?,
+            is_personal_api_token: f.boolean("isPersonalAPIToken")?,
+            registered: f.number("registered")?,
+            modified: f.number("modified")?,
+        })
+    }
+}
+
+impl FromJson for UserJson {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        Ok(UserJson {
+            username: text(&f, "username")?,
+            full_name: text(&f, "fullName")?,
+            role: text(&f, "role")?,
+            privileges: list(&f, "privileges")?,
+            user_license_type_id: f.string("userLicenseTypeId")?,
+        })
+    }
+}
+
+impl FromJson for PortalSelfJson {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        Ok(PortalSelfJson {
+            id: text(&f, "id")?,
+            name: text(&f, "name")?,
+            is_portal: f.boolean("isPortal")?.unwrap_or_default(),
+            current_version: f.string("currentVersion")?,
+            user: f.object("user")?,
+            app_info: f.object("appInfo")?,
+        })
+    }
+}
+
+impl FromJson for TokenJson {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        Ok(TokenJson {
+            token: text(&f, "token")?,
+            expires: f.number("expires")?.unwrap_or_default(),
+        })
+    }
+}
+
+impl FromJson for KeyTokenJson {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        Ok(KeyTokenJson {
+            access_token: text(&f, "access_token")?,
+            expires_in: f.number("expires_in")?.unwrap_or_default(),
+        })
+    }
+}
+
+impl FromJson for UserContentJson {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        Ok(UserContentJson {
+            items: f.list("items")?.unwrap_or_default(),
+        })
+    }
+}
+
+impl FromJson for AddItemJson {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        Ok(AddItemJson {
+            success: f.boolean("success")?.unwrap_or_default(),
+            id: text(&f, "id")?,
+        })
+    }
+}
+
+impl FromJson for SuccessJson {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        Ok(SuccessJson {
+            success: f.boolean("success")?.unwrap_or_default(),
+        })
+    }
+}
+
+impl FromJson for AppInfoJson {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        Ok(AppInfoJson {
+            app_id: text(&f, "appId")?,
+            app_title: text(&f, "appTitle")?,
+            item_id: text(&f, "itemId")?,
+            expiration_date: f.number("expirationDate")?,
+            privileges: list(&f, "privileges")?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn parses_real_shapes() {
-        let item: ItemJson = serde_json::from_str(
+        let item: ItemJson = crate::core::json::from_str(
             r#"{"id":"abc","title":"My key","owner":"me","type":"Application","typeKeywords":["Registered App","APIToken"],
                 "apiToken1ExpirationDate":1767225600000,"apiToken2ExpirationDate":-1,"extra":{"x":1}}"#,
         )
         .unwrap();
-        let app: RegisteredAppJson = serde_json::from_str(
+        let app: RegisteredAppJson = crate::core::json::from_str(
             r#"{"itemId":"abc","client_id":"cid","client_secret":"s","appType":"multiple","redirect_uris":[],
                 "httpReferrers":["https://example.com"],"privileges":["premium:user:basemaps"],
                 "apiToken1Active":true,"apiToken2Active":false,"isPersonalAPIToken":false,"registered":1,"modified":2}"#,

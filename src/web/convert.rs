@@ -2,10 +2,10 @@
 //! result objects.
 
 use js_sys::{Array, Date, Object, Reflect};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::{invalid_argument, JsResult};
+use crate::core::json::{Fields, FromJson, Json, ShapeError};
 use crate::core::time::{millis_from_f64, Millis};
 
 /// Reads `Date | number | null | undefined` (ms since the epoch). `null`/`undefined` → `None`;
@@ -84,37 +84,75 @@ pub fn opt_string(v: &impl AsRef<JsValue>, what: &str) -> JsResult<Option<String
         .ok_or_else(|| invalid_argument(&format!("{what} must be a string, null or undefined.")))
 }
 
-/// An options object read from JavaScript: its camelCase keys are listed so that unknown keys
-/// are refused (serde-wasm-bindgen only looks up the fields it knows, so `deny_unknown_fields`
-/// alone would never see a misspelt key).
-pub trait JsOptions: DeserializeOwned + Default {
-    /// The accepted keys.
-    const KEYS: &'static [&'static str];
-
-    /// Checks nested option objects.
-    fn check_nested(_v: &JsValue, _what: &str) -> JsResult<()> {
-        Ok(())
+/// JavaScript values read as JSON (the result of `JSON.parse`, or an options object).
+impl Json for JsValue {
+    fn is_null(&self) -> bool {
+        self.is_null() || self.is_undefined()
+    }
+    fn as_str(&self) -> Option<String> {
+        self.as_string()
+    }
+    fn as_f64(&self) -> Option<f64> {
+        JsValue::as_f64(self)
+    }
+    fn as_bool(&self) -> Option<bool> {
+        JsValue::as_bool(self)
+    }
+    fn items(&self) -> Option<Vec<Self>> {
+        self.dyn_ref::<Array>().map(|a| a.iter().collect())
+    }
+    fn is_object(&self) -> bool {
+        JsValue::is_object(self) && !Array::is_array(self)
+    }
+    fn get(&self, key: &str) -> Option<Self> {
+        if !JsValue::is_object(self) {
+            return None;
+        }
+        Reflect::get(self, &JsValue::from_str(key))
+            .ok()
+            .filter(|v| !v.is_undefined())
+    }
+    fn keys(&self) -> Vec<String> {
+        self.dyn_ref::<Object>()
+            .map(|o| {
+                Object::keys(o)
+                    .iter()
+                    .filter_map(|k| k.as_string())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
-/// Refuses keys of `v` outside `keys`.
-pub fn check_keys(v: &JsValue, keys: &[&str], what: &str) -> JsResult<()> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(());
-    }
-    let Some(o) = v.dyn_ref::<Object>().filter(|_| !v.is_array()) else {
-        return Err(invalid_argument(&format!("{what} must be an object.")));
+/// A shape error as an `INVALID_ARGUMENT` `CredentialError`.
+pub fn shape_error(e: ShapeError) -> JsValue {
+    invalid_argument(&e.0)
+}
+
+/// Reads a `T` from a JavaScript value (`what` names it in errors).
+pub fn from_js<T: FromJson>(v: &JsValue, what: &str) -> JsResult<T> {
+    T::from_json(v, what).map_err(shape_error)
+}
+
+/// An options object read from JavaScript: its camelCase keys are listed so that unknown keys
+/// are refused (a misspelt option must not be silently ignored).
+pub trait JsOptions: Default {
+    /// The accepted keys.
+    const KEYS: &'static [&'static str];
+
+    /// Reads the fields (unknown keys were already refused).
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError>;
+}
+
+/// Reads a nested options object (`None` when absent), refusing unknown keys.
+pub fn nested<T: JsOptions>(f: &Fields<'_, JsValue>, key: &str) -> Result<Option<T>, ShapeError> {
+    let Some(v) = f.raw(key) else {
+        return Ok(None);
     };
-    for k in Object::keys(o).iter() {
-        let k = k.as_string().unwrap_or_default();
-        if !keys.contains(&k.as_str()) {
-            return Err(invalid_argument(&format!(
-                "{what} has an unknown option \"{k}\"; the options are: {}.",
-                keys.join(", ")
-            )));
-        }
-    }
-    Ok(())
+    let path = format!("{}.{key}", f.path());
+    let n = Fields::of(&v, &path)?;
+    n.only(T::KEYS)?;
+    T::read(&n).map(Some)
 }
 
 /// Reads an options object into `T` (camelCase keys; unknown keys refused). `undefined`/`null`
@@ -123,9 +161,9 @@ pub fn options<T: JsOptions>(v: JsValue, what: &str) -> JsResult<T> {
     if v.is_undefined() || v.is_null() {
         return Ok(T::default());
     }
-    check_keys(&v, T::KEYS, what)?;
-    T::check_nested(&v, what)?;
-    serde_wasm_bindgen::from_value(v).map_err(|e| invalid_argument(&format!("{what}: {e}")))
+    let f = Fields::of(&v, what).map_err(shape_error)?;
+    f.only(T::KEYS).map_err(shape_error)?;
+    T::read(&f).map_err(shape_error)
 }
 
 /// A plain object under construction.

@@ -1,17 +1,18 @@
 //! `ApiKeyCredentials`, the rotation plan and the calendar reminder for JavaScript.
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert::{
-    array, date_in, date_out, get, opt_date_out, opt_str, options, req_string, Obj,
+    array, date_in, date_out, from_js, get, nested, opt_date_out, opt_str, options, req_string,
+    JsOptions, Obj,
 };
 use super::error::{from_core, invalid_argument, JsResult};
 use super::keys::{now_or_clock, status_obj, thresholds};
 use super::types::*;
 use crate::core::credentials::{Credentials, CredentialsData, KeySlot};
 use crate::core::ics::{rotation_reminder_ics as core_ics, Reminder, ReminderContext};
+use crate::core::json::{Fields, FromJson, ShapeError};
 use crate::core::keys::ApiKey;
 use crate::core::referrer::RulesOptions;
 use crate::core::rotation::{PlanOptions, RotationAction, RotationPlan, DEFAULT_DEPLOY_LEAD_DAYS};
@@ -19,21 +20,26 @@ use crate::portal::types::{
     credentials_from_app_info, credentials_from_portal, AppInfoJson, ItemJson, RegisteredAppJson,
 };
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Default)]
 struct SlotOptionsJs {
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     expires_at: JsValue,
     active: Option<bool>,
     key: Option<String>,
 }
 
-impl super::convert::JsOptions for SlotOptionsJs {
+impl JsOptions for SlotOptionsJs {
     const KEYS: &'static [&'static str] = &["expiresAt", "active", "key"];
+
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
+        Ok(SlotOptionsJs {
+            expires_at: f.raw("expiresAt").unwrap_or(JsValue::UNDEFINED),
+            active: f.boolean("active")?,
+            key: f.string("key")?,
+        })
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Default)]
 struct CredentialsOptionsJs {
     item_id: Option<String>,
     title: Option<String>,
@@ -44,11 +50,10 @@ struct CredentialsOptionsJs {
     http_referrers: Option<Vec<String>>,
     key1: Option<SlotOptionsJs>,
     key2: Option<SlotOptionsJs>,
-    #[serde(rename = "isPersonalAPIToken")]
     is_personal_api_token: Option<bool>,
 }
 
-impl super::convert::JsOptions for CredentialsOptionsJs {
+impl JsOptions for CredentialsOptionsJs {
     const KEYS: &'static [&'static str] = &[
         "itemId",
         "title",
@@ -62,25 +67,24 @@ impl super::convert::JsOptions for CredentialsOptionsJs {
         "isPersonalAPIToken",
     ];
 
-    fn check_nested(v: &JsValue, what: &str) -> JsResult<()> {
-        use super::convert::{check_keys, get};
-        check_keys(
-            &get(v, "key1"),
-            SlotOptionsJs::KEYS,
-            &format!("{what}.key1"),
-        )?;
-        check_keys(
-            &get(v, "key2"),
-            SlotOptionsJs::KEYS,
-            &format!("{what}.key2"),
-        )
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
+        Ok(CredentialsOptionsJs {
+            item_id: f.string("itemId")?,
+            title: f.string("title")?,
+            owner: f.string("owner")?,
+            portal_url: f.string("portalUrl")?,
+            client_id: f.string("clientId")?,
+            privileges: f.strings("privileges")?,
+            http_referrers: f.strings("httpReferrers")?,
+            key1: nested(f, "key1")?,
+            key2: nested(f, "key2")?,
+            is_personal_api_token: f.boolean("isPersonalAPIToken")?,
+        })
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Default)]
 struct PlanOptionsJs {
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     now: JsValue,
     warn_days: Option<f64>,
     critical_days: Option<f64>,
@@ -88,20 +92,41 @@ struct PlanOptionsJs {
     in_use: Option<u8>,
 }
 
-impl super::convert::JsOptions for PlanOptionsJs {
+impl JsOptions for PlanOptionsJs {
     const KEYS: &'static [&'static str] =
         &["now", "warnDays", "criticalDays", "deployLeadDays", "inUse"];
+
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
+        let in_use = match f.number("inUse")? {
+            None => None,
+            Some(n) if n == 1.0 || n == 2.0 => Some(n as u8),
+            Some(_) => return Err(ShapeError::new("options.inUse", "1 or 2")),
+        };
+        Ok(PlanOptionsJs {
+            now: f.raw("now").unwrap_or(JsValue::UNDEFINED),
+            warn_days: f.number("warnDays")?,
+            critical_days: f.number("criticalDays")?,
+            deploy_lead_days: f.number("deployLeadDays")?,
+            in_use,
+        })
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Default)]
 struct ThresholdOptionsJs {
     warn_days: Option<f64>,
     critical_days: Option<f64>,
 }
 
-impl super::convert::JsOptions for ThresholdOptionsJs {
+impl JsOptions for ThresholdOptionsJs {
     const KEYS: &'static [&'static str] = &["warnDays", "criticalDays"];
+
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
+        Ok(ThresholdOptionsJs {
+            warn_days: f.number("warnDays")?,
+            critical_days: f.number("criticalDays")?,
+        })
+    }
 }
 
 fn slot_from(o: Option<SlotOptionsJs>, what: &str) -> JsResult<KeySlot> {
@@ -144,13 +169,13 @@ impl ApiKeyCredentials {
     }
 }
 
-fn json_arg<T: serde::de::DeserializeOwned>(v: &JsValue, what: &str) -> JsResult<T> {
+fn json_arg<T: FromJson>(v: &JsValue, what: &str) -> JsResult<T> {
     if !v.is_object() || v.is_array() {
         return Err(invalid_argument(&format!(
             "{what} must be the portal's JSON object."
         )));
     }
-    serde_wasm_bindgen::from_value(v.clone()).map_err(|e| invalid_argument(&format!("{what}: {e}")))
+    from_js(v, what)
 }
 
 #[wasm_bindgen]

@@ -1,6 +1,6 @@
 //! Key helpers and expiry status for JavaScript.
 
-use serde::Deserialize;
+use crate::core::json::{Fields, ShapeError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -14,11 +14,9 @@ use crate::core::keys;
 use crate::core::time::Millis;
 
 /// `KeyStatusOptions` as read from JavaScript.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Default)]
 pub struct StatusOptionsJs {
     /// `Date | number`, default: now.
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     pub now: JsValue,
     /// Warning window in days.
     pub warn_days: Option<f64>,
@@ -30,6 +28,15 @@ pub struct StatusOptionsJs {
 
 impl super::convert::JsOptions for StatusOptionsJs {
     const KEYS: &'static [&'static str] = &["now", "warnDays", "criticalDays", "active"];
+
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
+        Ok(StatusOptionsJs {
+            now: f.raw("now").unwrap_or(JsValue::UNDEFINED),
+            warn_days: f.number("warnDays")?,
+            critical_days: f.number("criticalDays")?,
+            active: f.boolean("active")?,
+        })
+    }
 }
 
 /// Thresholds from optional day counts (defaults 30 and 7).

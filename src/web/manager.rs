@@ -6,8 +6,8 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
+use crate::core::json::{Fields, ShapeError};
 use js_sys::{Array, Function, Reflect};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
@@ -44,11 +44,9 @@ thread_local! {
     static WARNED: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct ManagerOptionsJs {
     portal: Option<String>,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
     keys: JsValue,
     warn_days: Option<f64>,
     critical_days: Option<f64>,
@@ -69,20 +67,37 @@ impl JsOptions for ManagerOptionsJs {
         "persistKeys",
         "httpReferrers",
     ];
+
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
+        Ok(ManagerOptionsJs {
+            portal: f.string("portal")?,
+            keys: f.raw("keys").unwrap_or(JsValue::UNDEFINED),
+            warn_days: f.number("warnDays")?,
+            critical_days: f.number("criticalDays")?,
+            timeout_ms: f.number("timeoutMs")?,
+            storage: f.string("storage")?,
+            persist_keys: f.boolean("persistKeys")?,
+            http_referrers: f.strings("httpReferrers")?,
+        })
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct RequestOptionsJs {
     method: Option<String>,
 }
 
 impl JsOptions for RequestOptionsJs {
     const KEYS: &'static [&'static str] = &["method"];
+
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
+        Ok(RequestOptionsJs {
+            method: f.string("method")?,
+        })
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct PreflightOptionsJs {
     privileges: Option<Vec<String>>,
     item_ids: Option<Vec<String>>,
@@ -90,6 +105,13 @@ struct PreflightOptionsJs {
 
 impl JsOptions for PreflightOptionsJs {
     const KEYS: &'static [&'static str] = &["privileges", "itemIds"];
+
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
+        Ok(PreflightOptionsJs {
+            privileges: f.strings("privileges")?,
+            item_ids: f.strings("itemIds")?,
+        })
+    }
 }
 
 /// Shared state of a manager (and of the handles `refreshCredentials` returns).
@@ -129,7 +151,9 @@ fn parse_keys(v: &JsValue) -> JsResult<Vec<(ApiKey, Option<Millis>)>> {
         let (raw, exp) = if let Some(s) = it.as_string() {
             (s, None)
         } else if it.is_object() {
-            super::convert::check_keys(it, &["key", "expiresAt"], &format!("options.keys[{i}]"))?;
+            Fields::of(it, &format!("options.keys[{i}]"))
+                .and_then(|f| f.only(&["key", "expiresAt"]))
+                .map_err(super::convert::shape_error)?;
             let k = get(it, "key").as_string().ok_or_else(|| {
                 invalid_argument(&format!("options.keys[{i}].key must be a string."))
             })?;
@@ -443,9 +467,7 @@ impl Inner {
             Body::Text(_) => None,
         };
         // Errors first (either style), read from the parsed value; then the value itself.
-        let envelope: Option<Envelope> = json
-            .as_ref()
-            .and_then(|v| serde_wasm_bindgen::from_value(v.clone()).ok());
+        let envelope: Option<Envelope> = json.as_ref().map(Envelope::read);
         if let Some(e) = classify(status, envelope.as_ref()) {
             return Err(e);
         }

@@ -1,6 +1,6 @@
 //! Privilege catalog, service requirements and the prerequisites check for JavaScript.
 
-use serde::Deserialize;
+use crate::core::json::{Fields, ShapeError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -66,8 +66,7 @@ pub fn required_privilege(url: &Str) -> JsResult<ServicePrivilegeJs> {
     })
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Default)]
 struct FactsJs {
     user_type: Option<String>,
     privileges: Option<Vec<String>>,
@@ -78,6 +77,15 @@ struct FactsJs {
 impl super::convert::JsOptions for FactsJs {
     const KEYS: &'static [&'static str] =
         &["userType", "privileges", "isEnterprise", "portalVersion"];
+
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
+        Ok(FactsJs {
+            user_type: f.string("userType")?,
+            privileges: f.strings("privileges")?,
+            is_enterprise: f.boolean("isEnterprise")?,
+            portal_version: f.string("portalVersion")?,
+        })
+    }
 }
 
 /// Checks whether an account can create API key credentials: Creator (or higher) user type,

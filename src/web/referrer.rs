@@ -1,6 +1,6 @@
 //! The referrer checker's JavaScript API.
 
-use serde::Deserialize;
+use crate::core::json::{Fields, ShapeError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -24,14 +24,19 @@ fn opt_referrer(v: Option<OptStr>) -> JsResult<Option<String>> {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Default)]
 struct RulesOptionsJs {
     wildcard_depth: Option<String>,
 }
 
 impl super::convert::JsOptions for RulesOptionsJs {
     const KEYS: &'static [&'static str] = &["wildcardDepth"];
+
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
+        Ok(RulesOptionsJs {
+            wildcard_depth: f.string("wildcardDepth")?,
+        })
+    }
 }
 
 fn rules_options(v: JsValue) -> JsResult<RulesOptions> {

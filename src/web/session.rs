@@ -4,8 +4,8 @@
 
 use std::rc::Rc;
 
+use crate::core::json::{Fields, ShapeError};
 use js_sys::Promise;
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
@@ -42,14 +42,12 @@ pub struct PortalSession {
     inner: Rc<Inner>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct ConfirmOptionsJs {
     confirm_invalidates_keys: Option<bool>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[derive(Default)]
 struct CreateOptionsJs {
     title: Option<String>,
     privileges: Option<Vec<String>>,
@@ -58,10 +56,24 @@ struct CreateOptionsJs {
 
 impl JsOptions for CreateOptionsJs {
     const KEYS: &'static [&'static str] = &["title", "privileges", "httpReferrers"];
+
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
+        Ok(CreateOptionsJs {
+            title: f.string("title")?,
+            privileges: f.strings("privileges")?,
+            http_referrers: f.strings("httpReferrers")?,
+        })
+    }
 }
 
 impl JsOptions for ConfirmOptionsJs {
     const KEYS: &'static [&'static str] = &["confirmInvalidatesKeys"];
+
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
+        Ok(ConfirmOptionsJs {
+            confirm_invalidates_keys: f.boolean("confirmInvalidatesKeys")?,
+        })
+    }
 }
 
 fn referer() -> String {

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use super::convert::{array, Obj};
 use crate::core::keyring::KeyRing;
 use crate::core::persist::{
-    key_id, validate, KeyRecord, KeyUsage, Persisted, StorageProblem, SCHEMA,
+    decode, key_id, validate, KeyRecord, KeyUsage, Persisted, StorageProblem, SCHEMA,
 };
 
 /// The storage entry's key prefix.
@@ -48,11 +48,7 @@ impl StorageArea {
     }
 
     fn decode(&self, text: &str) -> Result<Persisted, StorageProblem> {
-        let parsed = js_sys::JSON::parse(text).ok();
-        let looks_like_object = parsed
-            .as_ref()
-            .is_some_and(|v| v.is_object() && !js_sys::Array::is_array(v));
-        let decoded = parsed.and_then(|v| serde_wasm_bindgen::from_value::<Persisted>(v).ok());
+        let (decoded, looks_like_object) = decode(js_sys::JSON::parse(text).ok().as_ref());
         validate(text.len(), decoded, looks_like_object, &self.portal)
     }
 
@@ -142,10 +138,7 @@ impl StorageArea {
                     return;
                 }
                 let Some(text) = ev.new_value() else { return };
-                let parsed = js_sys::JSON::parse(&text).ok();
-                let obj = parsed.as_ref().is_some_and(|v| v.is_object());
-                let decoded =
-                    parsed.and_then(|v| serde_wasm_bindgen::from_value::<Persisted>(v).ok());
+                let (decoded, obj) = decode(js_sys::JSON::parse(&text).ok().as_ref());
                 if let Ok(p) = validate(text.len(), decoded, obj, &portal) {
                     on_change(p);
                 }
@@ -163,7 +156,7 @@ fn map_js(m: &std::collections::BTreeMap<String, u64>) -> JsValue {
         .build()
 }
 
-/// The stored JSON shape of [`Persisted`] (the same field names serde reads back).
+/// The stored JSON shape of [`Persisted`] (the field names `Persisted::from_json` reads back).
 fn to_js(p: &Persisted) -> JsValue {
     let keys = array(p.keys.iter().map(|k| {
         Obj::new()

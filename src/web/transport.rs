@@ -7,7 +7,6 @@ use std::rc::Rc;
 
 use gloo_net::http::Request;
 use js_sys::{Function, Reflect};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -150,6 +149,8 @@ impl FetchTransport {
 }
 
 impl Transport for FetchTransport {
+    type Json = JsValue;
+
     async fn send(&self, req: &PortalRequest) -> Result<RawResponse, PortalError> {
         match self.exchange(req, false).await? {
             (status, date, Body::Text(body)) => Ok(RawResponse { status, body, date }),
@@ -161,9 +162,8 @@ impl Transport for FetchTransport {
         }
     }
 
-    fn decode<T: DeserializeOwned>(&self, text: &str) -> Result<T, String> {
-        let v = js_sys::JSON::parse(text).map_err(|_| "not JSON".to_string())?;
-        serde_wasm_bindgen::from_value(v).map_err(|e| e.to_string())
+    fn parse(&self, text: &str) -> Option<JsValue> {
+        js_sys::JSON::parse(text).ok()
     }
 }
 
