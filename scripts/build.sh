@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: release wasm → wasm-bindgen --target web → npm wasm-opt -Oz
-# → package.json (from pkg.json), entry module and typings.
+# → package.json (from pkg.json), entry module and typings → minified JS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -15,4 +15,6 @@ wasm-bindgen --target web --out-dir "$out" --out-name "$crate" \
 tests/js/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
   "$out/${crate}_bg.wasm" -o "$out/${crate}_bg.wasm"
 node scripts/package.mjs "$out"
+# The JS glue is minified like any published bundle (names of exports and classes kept).
+node scripts/minify.mjs "$out"
 echo "build: $out/ ready ($(wc -c < "$out/${crate}_bg.wasm") bytes of wasm)"
