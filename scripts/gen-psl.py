@@ -7,7 +7,7 @@ and private sections both. Output: a label trie from the TLD down, one line, in 
     node     := label [ "=" ] [ "{" node ( "," node )* "}" ]
     label    := "*" | "~" name | name        ("~name" is an exception rule "!name")
 
-"=" marks a label that ends a rule. Re-run after updating the package:
+"=" marks an inner label that ends a rule; a leaf always ends one, so it carries no "=". Re-run after updating the package:
     python3 scripts/gen-psl.py > src/core/referrer/psl_trie.txt
 """
 import sys
@@ -44,8 +44,8 @@ def main():
         parts = []
         for label in sorted(k for k in node if k != "="):
             child = node[label]
-            s = label + ("=" if "=" in child else "")
             kids = [k for k in child if k != "="]
+            s = label + ("=" if "=" in child and kids else "")
             if kids:
                 s += "{" + ser(child) + "}"
             parts.append(s)

@@ -1,8 +1,6 @@
 //! The manager's persisted state (opt-in storage): schema-versioned, bounded, and validated on
 //! load so that a corrupt, foreign or old entry is reported and replaced, never trusted.
 
-use std::collections::BTreeMap;
-
 use super::json::{Fields, FromJson, Json, ShapeError};
 
 /// The schema tag of this version.
@@ -19,32 +17,75 @@ pub struct KeyUsage {
     /// Requests sent with the key.
     pub requests: u64,
     /// Failures by error code.
-    pub failures: BTreeMap<String, u64>,
+    pub failures: Counts,
     /// Requests by service name.
-    pub services: BTreeMap<String, u64>,
+    pub services: Counts,
 }
 
 impl KeyUsage {
     /// Counts a request to `service`, keeping the map bounded.
     pub fn record_request(&mut self, service: &str) {
         self.requests = self.requests.saturating_add(1);
-        bump(&mut self.services, service);
+        self.services.bump(service);
     }
 
     /// Counts a failure with `code`.
     pub fn record_failure(&mut self, code: &str) {
-        bump(&mut self.failures, code);
+        self.failures.bump(code);
     }
 }
 
-fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
-    if let Some(v) = map.get_mut(key) {
-        *v = v.saturating_add(1);
-    } else if map.len() < MAX_MAP_ENTRIES {
-        map.insert(key.to_string(), 1);
-    } else {
-        let v = map.entry("(other)".to_string()).or_insert(0);
-        *v = v.saturating_add(1);
+/// Counters by name, sorted by name; at most 64 names plus `(other)`. (A sorted vector: these
+/// maps are small, and a B-tree costs kilobytes of wasm.)
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts(Vec<(String, u64)>);
+
+impl Counts {
+    /// The count for `name`.
+    pub fn get(&self, name: &str) -> Option<u64> {
+        self.find(name)
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|e| e.1)
+    }
+
+    /// How many names.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there is no count.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `(name, count)` in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u64)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), *v))
+    }
+
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|e| e.0.as_str().cmp(name))
+    }
+
+    fn add(&mut self, name: &str, n: u64) {
+        match self.find(name) {
+            Ok(i) => {
+                if let Some(e) = self.0.get_mut(i) {
+                    e.1 = e.1.saturating_add(n);
+                }
+            }
+            Err(i) => self.0.insert(i, (name.to_string(), n)),
+        }
+    }
+
+    /// Counts one more `name` (into `(other)` once 64 names are known).
+    pub fn bump(&mut self, name: &str) {
+        if self.find(name).is_ok() || self.len() < MAX_MAP_ENTRIES {
+            self.add(name, 1);
+        } else {
+            self.add("(other)", 1);
+        }
     }
 }
 
@@ -73,8 +114,6 @@ pub struct Persisted {
 }
 
 /// A `{ name: count }` map (bounded like the live maps; counts must be whole, non-negative).
-struct Counts(BTreeMap<String, u64>);
-
 impl FromJson for Counts {
     fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
         Fields::of(v, path)?;
@@ -82,16 +121,16 @@ impl FromJson for Counts {
         if keys.len() > MAX_MAP_ENTRIES + 1 {
             return Err(ShapeError::new(path, "a map of at most 65 counters"));
         }
-        let mut out = BTreeMap::new();
+        let mut out = Counts::default();
         for k in keys {
             let n = v
                 .get(&k)
                 .and_then(|n| n.as_f64())
                 .filter(|n| *n >= 0.0 && n.fract() == 0.0 && *n <= 9.007_199_254_740_991e15)
                 .ok_or_else(|| ShapeError::new(path, "a map of whole counts"))?;
-            out.insert(k, n as u64);
+            out.add(&k, n as u64);
         }
-        Ok(Counts(out))
+        Ok(out)
     }
 }
 
@@ -110,14 +149,8 @@ impl FromJson for KeyUsage {
         };
         Ok(KeyUsage {
             requests,
-            failures: f
-                .object::<Counts>("failures")?
-                .map(|c| c.0)
-                .unwrap_or_default(),
-            services: f
-                .object::<Counts>("services")?
-                .map(|c| c.0)
-                .unwrap_or_default(),
+            failures: f.object("failures")?.unwrap_or_default(),
+            services: f.object("services")?.unwrap_or_default(),
         })
     }
 }
@@ -282,8 +315,14 @@ mod tests {
         assert_eq!(u.requests, 200);
         assert!(u.services.len() <= MAX_MAP_ENTRIES + 1);
         assert_eq!(
-            u.services.get("(other)").copied(),
+            u.services.get("(other)"),
             Some(200 - MAX_MAP_ENTRIES as u64)
         );
+        let names: Vec<&str> = u.services.iter().map(|(k, _)| k).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted, "counters are kept in name order");
+        assert_eq!(u.services.get("svc0"), Some(1));
+        assert_eq!(u.services.get("svc199"), None);
     }
 }

@@ -3,7 +3,6 @@
 //! JavaScript client as its `authentication`.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use crate::core::json::{Fields, ShapeError};
@@ -41,7 +40,7 @@ pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
 
 thread_local! {
     /// Keys already warned about on the console in this page load (mask + state).
-    static WARNED: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
+    static WARNED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
 
 #[derive(Default)]
@@ -125,7 +124,7 @@ pub struct Inner {
     http_referrers: Option<Vec<String>>,
     storage: Option<StorageArea>,
     skew_ms: Cell<i64>,
-    emitted: RefCell<BTreeSet<String>>,
+    emitted: RefCell<Vec<String>>,
 }
 
 fn parse_keys(v: &JsValue) -> JsResult<Vec<(ApiKey, Option<Millis>)>> {
@@ -172,6 +171,15 @@ fn parse_keys(v: &JsValue) -> JsResult<Vec<(ApiKey, Option<Millis>)>> {
         out.push((ApiKey::new(raw).map_err(from_core)?, exp));
     }
     Ok(out)
+}
+
+/// Adds `item` to a small set; `true` when it was not there.
+fn insert_new(set: &mut Vec<String>, item: &str) -> bool {
+    if set.iter().any(|s| s == item) {
+        return false;
+    }
+    set.push(item.to_string());
+    true
 }
 
 /// A short service name for usage counts.
@@ -284,7 +292,7 @@ impl Inner {
                 )
             };
             let tag = format!("{}:{name}", key_id(&masked, e.slot));
-            if self.emitted.borrow_mut().insert(tag.clone()) {
+            if insert_new(&mut self.emitted.borrow_mut(), &tag) {
                 self.emit(
                     name,
                     Obj::new()
@@ -296,7 +304,7 @@ impl Inner {
                         .build(),
                 );
             }
-            let first = WARNED.with(|w| w.borrow_mut().insert(masked.clone()));
+            let first = WARNED.with(|w| insert_new(&mut w.borrow_mut(), &masked));
             if first {
                 web_sys::console::warn_1(&JsValue::from_str(&message));
             }
@@ -634,7 +642,7 @@ impl CredentialManager {
             http_referrers: o.http_referrers,
             storage,
             skew_ms: Cell::new(0),
-            emitted: RefCell::new(BTreeSet::new()),
+            emitted: RefCell::new(Vec::new()),
         });
         if let (Some(s), Some(p)) = (&inner.storage, &stored) {
             s.apply(
@@ -1045,12 +1053,7 @@ impl CredentialManager {
     pub fn usage(&self) -> UsageArray {
         let ring = self.inner.ring.borrow();
         let usage = self.inner.usage.borrow();
-        let map = |m: &std::collections::BTreeMap<String, u64>| {
-            let o = Obj::new();
-            m.iter()
-                .fold(o, |o, (k, v)| o.set(k, JsValue::from_f64(*v as f64)))
-                .build()
-        };
+        let map = super::storage::counts_js;
         array(ring.entries().iter().zip(usage.iter()).map(|(e, u)| {
             Obj::new()
                 .set("slot", JsValue::from_f64(f64::from(e.slot)))

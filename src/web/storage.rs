@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use super::convert::{array, Obj};
 use crate::core::keyring::KeyRing;
 use crate::core::persist::{
-    decode, key_id, validate, KeyRecord, KeyUsage, Persisted, StorageProblem, SCHEMA,
+    decode, key_id, validate, Counts, KeyRecord, KeyUsage, Persisted, StorageProblem, SCHEMA,
 };
 
 /// The storage entry's key prefix.
@@ -148,10 +148,11 @@ impl StorageArea {
     }
 }
 
-fn map_js(m: &std::collections::BTreeMap<String, u64>) -> JsValue {
+/// `{ name: count }`.
+pub fn counts_js(m: &Counts) -> JsValue {
     m.iter()
         .fold(Obj::new(), |o, (k, v)| {
-            o.set(k, JsValue::from_f64(*v as f64))
+            o.set(k, JsValue::from_f64(v as f64))
         })
         .build()
 }
@@ -166,8 +167,8 @@ fn to_js(p: &Persisted) -> JsValue {
                 "usage",
                 Obj::new()
                     .set("requests", JsValue::from_f64(k.usage.requests as f64))
-                    .set("failures", map_js(&k.usage.failures))
-                    .set("services", map_js(&k.usage.services))
+                    .set("failures", counts_js(&k.usage.failures))
+                    .set("services", counts_js(&k.usage.services))
                     .build(),
             )
             .build()

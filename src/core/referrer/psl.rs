@@ -7,7 +7,8 @@
 
 const TRIE: &str = include_str!("psl_trie.txt");
 
-/// One node of the trie text: its label, whether a rule ends there, and its children's text.
+/// One node of the trie text: its label, whether a rule ends there (marked `=` on inner nodes;
+/// a leaf always ends a rule), and its children's text.
 struct Node<'a> {
     label: &'a str,
     terminal: bool,
@@ -56,7 +57,7 @@ fn nodes(text: &str) -> impl Iterator<Item = Node<'_>> {
         rest = rest.get(pos..).unwrap_or("");
         Some(Node {
             label,
-            terminal,
+            terminal: terminal || children.is_empty(),
             children,
         })
     })
