@@ -128,12 +128,15 @@ async function call(which) {
   markDead();
 }
 
-/** Keys the manager found dead since the last inspection show as invalidated. */
+/** Keys the manager found dead since the last inspection show as invalidated, with the portal's refusal. */
 function markDead() {
   for (const s of manager.status()) {
     if (s.state !== "invalidated") continue;
     const row = document.querySelector(`#reports tr[data-slot="${s.slot}"]`);
-    if (row) row.children[2].replaceChildren(badge("invalidated"));
+    if (!row) continue;
+    row.children[2].replaceChildren(badge("invalidated"));
+    // The inspection's answer predates the refusal: show what the portal says now.
+    row.children[5].replaceChildren(el("span", { class: "no" }, "INVALID_TOKEN"));
   }
 }
 

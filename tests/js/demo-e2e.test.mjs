@@ -103,6 +103,7 @@ test("demo: sign in, warnings, secondary key, failover, second origin", async ()
     assert.match(await page.textContent('.banner[data-key="failover"]'), /Failover: key 1/);
     assert.match(await page.textContent("#usage-table"), /INVALID_TOKEN ×1/);
     assert.match(await page.textContent('#reports tr[data-slot="1"]'), /Invalidated/);
+    assert.match(await page.textContent('#reports tr[data-slot="1"] td:last-child'), /INVALID_TOKEN/, "the stale inspection answer is replaced");
     await shot(page, "05-failover-desktop");
 
     // Phone width: the same page stays readable.
