@@ -5,11 +5,11 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use super::future_to_promise;
 use crate::core::json::{Fields, ShapeError};
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{
     array, date_in, get, opt_date_out, opt_num, opt_str, options, JsOptions, Obj,

@@ -4,11 +4,11 @@
 
 use std::rc::Rc;
 
+use super::future_to_promise;
 use crate::core::json::{Fields, ShapeError};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
 
 use super::convert::{array, date_in, date_out, req_string, string_array, JsOptions, Obj};
 use super::credentials::ApiKeyCredentials;
