@@ -1,32 +1,32 @@
-// Minifies the JavaScript the package ships (wasm-bindgen's glue and its snippets) in place with
-// esbuild (a dev dependency through Vite): whitespace, syntax and local names only. Exported
-// names, class names (`keepNames`) and the module's imports/exports are kept, so the typings and
-// `import.meta.url` loading are unchanged; a file that would not get smaller is left as is. Usage: node scripts/minify.mjs pkg
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+// Bundles and minifies the JavaScript the package ships, with esbuild (a dev dependency through
+// Vite): the entry module, wasm-bindgen's glue and its snippet become one minified `index.js`
+// (one module fetch instead of three at start-up). Exported names and class names (`keepNames`)
+// are kept; `new URL("apikey_credentials_bg.wasm", import.meta.url)` is left as is, so the
+// module still finds the .wasm next to it. The unbundled glue and snippets are then removed: the
+// package's `exports` only ever exposed `index.js`. Usage: node scripts/minify.mjs pkg
+import { readFileSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { gzipSync } from "node:zlib";
 
 const require = createRequire(new URL("../tests/js/package.json", import.meta.url));
-const { transformSync } = require("esbuild");
+const { buildSync } = require("esbuild");
 
 const dir = process.argv[2] ?? "pkg";
-const walk = (d) => readdirSync(d).flatMap((f) => {
-  const p = join(d, f);
-  return statSync(p).isDirectory() ? walk(p) : [p];
+const entry = join(dir, "index.js");
+const before = readFileSync(join(dir, "apikey_credentials.js")).length;
+buildSync({
+  entryPoints: [entry],
+  outfile: entry,
+  allowOverwrite: true,
+  bundle: true,
+  minify: true,
+  keepNames: true,
+  format: "esm",
+  platform: "neutral",
+  target: "es2020",
+  legalComments: "none",
+  logLevel: "warning",
 });
-for (const file of walk(dir).filter((f) => f.endsWith(".js"))) {
-  const src = readFileSync(file, "utf8");
-  const { code } = transformSync(src, {
-    minify: true,
-    keepNames: true,
-    format: "esm",
-    target: "es2020",
-    legalComments: "none",
-  });
-  // Tiny modules can grow (the keepNames helper): keep whichever is smaller gzipped.
-  const gz = (s) => gzipSync(s, { level: 9 }).length;
-  if (gz(code) >= gz(src)) continue;
-  writeFileSync(file, code);
-  console.log(`minify: ${file} ${src.length} → ${code.length} bytes`);
-}
+rmSync(join(dir, "apikey_credentials.js"));
+if (existsSync(join(dir, "snippets"))) rmSync(join(dir, "snippets"), { recursive: true });
+console.log(`bundle: ${entry} ${readFileSync(entry).length} bytes (glue was ${before})`);

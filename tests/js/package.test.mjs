@@ -16,12 +16,13 @@ const npmEnv = { ...process.env, npm_config_audit: "false", npm_config_fund: "fa
 test("npm pack ships only what a user needs", () => {
   const out = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: pkgDir, env: npmEnv }).toString());
   const files = out[0].files.map((f) => f.path).sort();
-  const snippet = files.filter((f) => f.startsWith("snippets/"));
-  assert.equal(snippet.length, 1);
-  assert.deepEqual(files.filter((f) => !f.startsWith("snippets/")), [
-    "README.md", "apikey_credentials.d.ts", "apikey_credentials.js", "apikey_credentials_bg.wasm",
+  // One JS module (the glue and its snippet are bundled into index.js), the wasm and the typings.
+  assert.deepEqual(files, [
+    "README.md", "apikey_credentials.d.ts", "apikey_credentials_bg.wasm",
     "apikey_credentials_bg.wasm.d.ts", "index.d.ts", "index.js", "package.json",
   ]);
+  const js = readFileSync(join(pkgDir, "index.js"), "utf8");
+  assert.doesNotMatch(js, /^\s*import\s|\bimport\s*[{*]/m, "index.js imports nothing: it is self-contained");
   const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
   assert.equal(manifest.version, /\[package\][^[]*?version\s*=\s*"([^"]+)"/s.exec(cargo)[1]);
