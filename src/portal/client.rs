@@ -22,7 +22,7 @@ pub struct RawResponse {
     pub date: Option<String>,
 }
 
-/// Sends requests and decodes JSON: `fetch` in the browser (gloo-net), anything natively.
+/// Sends requests and decodes JSON: the platform `fetch` in wasm, anything natively.
 pub trait Transport {
     /// A parsed JSON value.
     type Json: Json;
