@@ -63,8 +63,14 @@ export function exchange(url, init, ms, json) {
 }
 "#)]
 extern "C" {
-    #[wasm_bindgen(js_name = exchange)]
-    fn js_exchange(url: &str, init: &JsValue, ms: u32, json: bool) -> js_sys::Promise;
+    // `catch`: a platform without `fetch` or `AbortController` throws synchronously.
+    #[wasm_bindgen(js_name = exchange, catch)]
+    fn js_exchange(
+        url: &str,
+        init: &JsValue,
+        ms: u32,
+        json: bool,
+    ) -> Result<js_sys::Promise, JsValue>;
 }
 
 fn prop(o: &JsValue, key: &str) -> JsValue {
@@ -111,13 +117,16 @@ impl FetchTransport {
                     .set("body", encode(&req.params, req.token.as_deref())),
             ),
         };
-        let answer = wasm_bindgen_futures::JsFuture::from(js_exchange(
-            &url,
-            &init.build(),
-            self.timeout_ms,
-            json,
-        ))
-        .await;
+        let promise = js_exchange(&url, &init.build(), self.timeout_ms, json).map_err(|e| {
+            PortalError::new(
+                Kind::Network,
+                format!(
+                    "The request could not be started (fetch and AbortController are required): {}",
+                    short(&error_text(&e))
+                ),
+            )
+        })?;
+        let answer = wasm_bindgen_futures::JsFuture::from(promise).await;
         match answer {
             Ok(head) => {
                 let status = prop(&head, "status").as_f64().unwrap_or(0.0) as u16;

@@ -355,6 +355,24 @@ async fn typed_errors_for_network_faults() {
         .await
         .unwrap_err();
     assert_eq!(code(&err), "NETWORK");
+    // A platform without AbortController: a typed error, not a raw exception.
+    let global = js_sys::global();
+    let saved = js_sys::Reflect::get(&global, &s("AbortController")).unwrap();
+    js_sys::Reflect::set(&global, &s("AbortController"), &JsValue::UNDEFINED).unwrap();
+    let err = call_async(
+        &m,
+        "request",
+        &[s(&format!("{EMU}/portal/sharing/rest/portals/self"))],
+    )
+    .await;
+    js_sys::Reflect::set(&global, &s("AbortController"), &saved).unwrap();
+    let err = err.unwrap_err();
+    assert_eq!(code(&err), "NETWORK");
+    let message = js_sys::Reflect::get(&err, &s("message"))
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(message.contains("could not be started"), "{message}");
     // An unknown key: 498, and the only key is now dead.
     let err = call_async(
         &m,
