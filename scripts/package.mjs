@@ -18,8 +18,11 @@ writeFileSync(join(out, "package.json"), JSON.stringify(manifest, null, 2) + "\n
 const snippets = join(out, "snippets");
 const dirs = existsSync(snippets) ? readdirSync(snippets) : [];
 if (dirs.length !== 1) throw new Error(`expected one snippet folder, found ${dirs.length}`);
-const errorModule = `./snippets/${dirs[0]}/inline0.js`;
-if (!existsSync(join(out, errorModule))) throw new Error(`missing ${errorModule}`);
+// Several inline snippets exist (the error class, the fetch chain): pick the one defining the class.
+const snippetFiles = readdirSync(join(snippets, dirs[0]));
+const errorFile = snippetFiles.find((f) => /export class CredentialError\b/.test(readFileSync(join(snippets, dirs[0], f), "utf8")));
+if (!errorFile) throw new Error(`no snippet defines CredentialError (found ${snippetFiles.join(", ")})`);
+const errorModule = `./snippets/${dirs[0]}/${errorFile}`;
 
 writeFileSync(
   join(out, "index.js"),
