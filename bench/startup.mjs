@@ -15,6 +15,17 @@ async function once(page, url) {
   });
 }
 
+// The floor: a fresh page's first dynamic import() of a one-line module (measured on its own
+// pages, so it does not warm anything for the package's measurement).
+async function floor(page, url) {
+  await page.goto(url);
+  return page.evaluate(async () => {
+    const t0 = performance.now();
+    await import("data:text/javascript,export default 1");
+    return performance.now() - t0;
+  });
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const emu = await startEmulator(["--alt-port", "none"]);
 const browser = await launchChromium();
@@ -28,6 +39,12 @@ try {
     if (i > 0) warm.push(ms); // the first load fills the caches
     await page.close();
   }
+  const base = [];
+  for (let i = 0; i < 20; i++) {
+    const page = await warmCtx.newPage();
+    base.push(await floor(page, url));
+    await page.close();
+  }
   await warmCtx.close();
   const cold = [];
   for (let i = 0; i < 20; i++) {
@@ -38,6 +55,7 @@ try {
   console.log(JSON.stringify({
     medianMs: +median(warm).toFixed(1), minMs: +Math.min(...warm).toFixed(1), maxMs: +Math.max(...warm).toFixed(1),
     coldMedianMs: +median(cold).toFixed(1), samples: 20,
+    trivialImportMedianMs: +median(base).toFixed(1),
   }));
 } finally {
   await browser.close();

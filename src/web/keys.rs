@@ -1,6 +1,5 @@
 //! Key helpers and expiry status for JavaScript.
 
-use crate::core::json::{Fields, ShapeError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -10,6 +9,7 @@ use super::types::{DateInputJs, KeyStatusJs, KeyStatusOptionsJs, SlotOrNull, Str
 use crate::core::expiry::{
     key_status as core_status, KeyStatus, Thresholds, DEFAULT_CRITICAL_DAYS, DEFAULT_WARN_DAYS,
 };
+use crate::core::json::{Fields, ShapeError};
 use crate::core::keys;
 use crate::core::time::Millis;
 

@@ -5,8 +5,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use super::future_to_promise;
-use crate::core::json::{Fields, ShapeError};
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -15,12 +13,14 @@ use super::convert::{
     array, date_in, get, opt_date_out, opt_num, opt_str, options, JsOptions, Obj,
 };
 use super::error::{credential_error, from_core, from_portal, invalid_argument, JsResult};
+use super::future_to_promise;
 use super::keys::{status_obj, thresholds};
 use super::referrer::page_context;
 use super::storage::StorageArea;
 use super::transport::{Body, FetchTransport};
 use super::types::*;
 use crate::core::expiry::{key_status, KeyState, Thresholds};
+use crate::core::json::{Fields, ShapeError};
 use crate::core::keyring::{KeyRing, Outcome, Step};
 use crate::core::keys::ApiKey;
 use crate::core::persist::{key_id, KeyUsage};

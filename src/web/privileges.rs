@@ -1,12 +1,12 @@
 //! Privilege catalog, service requirements and the prerequisites check for JavaScript.
 
-use crate::core::json::{Fields, ShapeError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::convert::{array, options, req_string, Obj};
 use super::error::JsResult;
 use super::types::*;
+use crate::core::json::{Fields, ShapeError};
 use crate::core::prerequisites::{check_prerequisites as core_check, AccountFacts};
 use crate::core::privileges::{self, PrivilegeInfo};
 

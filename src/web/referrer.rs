@@ -1,6 +1,5 @@
 //! The referrer checker's JavaScript API.
 
-use crate::core::json::{Fields, ShapeError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -10,6 +9,7 @@ use super::types::{
     OptStr, PageReferrerDecisionJs, ReferrerDecisionJs, ReferrerDiagnosticArray, ReferrerOptionsJs,
     Str, StringArray,
 };
+use crate::core::json::{Fields, ShapeError};
 use crate::core::referrer::policy::{
     effective_referrer as predict, NoReferrerCause, ReferrerPolicy,
 };

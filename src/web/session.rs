@@ -5,7 +5,6 @@
 use std::rc::Rc;
 
 use super::future_to_promise;
-use crate::core::json::{Fields, ShapeError};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -16,6 +15,7 @@ use super::error::{credential_error, from_core, from_portal, invalid_argument, J
 use super::transport::FetchTransport;
 use super::types::*;
 use crate::core::credentials::{validate_expiration, Credentials};
+use crate::core::json::{Fields, ShapeError};
 use crate::core::keys::mask_key;
 use crate::core::prerequisites::{check_prerequisites, AccountFacts};
 use crate::core::privileges::{is_item_id, item_access_privilege, ITEM_ACCESS_PREFIX};
