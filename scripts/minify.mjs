@@ -1,5 +1,5 @@
-// Bundles and minifies the JavaScript the package ships, with esbuild (a dev dependency through
-// Vite): the entry module, wasm-bindgen's glue and its snippet become one minified `index.js`
+// Bundles and minifies the JavaScript the package ships, with esbuild (a pinned dev dependency in
+// tests/js): the entry module, wasm-bindgen's glue and its snippet become one minified `index.js`
 // (one module fetch instead of three at start-up). Exported names and class names (`keepNames`)
 // are kept; `new URL("apikey_credentials_bg.wasm", import.meta.url)` is left as is, so the
 // module still finds the .wasm next to it. The unbundled glue and snippets are then removed: the

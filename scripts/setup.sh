@@ -53,8 +53,8 @@ if command -v wasm-opt >/dev/null && [ "$(command -v wasm-opt)" = /usr/bin/wasm-
   say "note: /usr/bin/wasm-opt (Debian binaryen) is on PATH; it is never used here (it breaks the module)"
 fi
 
-# 4. npm dev dependencies of the JS tests (binaryen's wasm-opt, playwright-core, typescript,
-#    vite, Esri's client). Re-installed only when package.json or the lockfile changes.
+# 4. npm dev dependencies of the build and the JS tests (binaryen's wasm-opt, esbuild,
+#    playwright-core, typescript, vite, Esri's client). Re-installed only when package.json or the lockfile changes.
 stamp=tests/js/node_modules/.setup-stamp
 sum=$(cat tests/js/package.json tests/js/package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
