@@ -59,7 +59,8 @@ pub trait FromJson: Sized {
     fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError>;
 }
 
-fn child(path: &str, key: &str) -> String {
+/// `path.key` (just `key` at the root).
+pub fn child(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
     } else {

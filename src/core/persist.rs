@@ -113,6 +113,11 @@ pub struct Persisted {
     pub raw_keys: Option<Vec<String>>,
 }
 
+/// A stored count: a whole, non-negative number JavaScript represents exactly.
+fn whole_count(n: f64) -> Option<u64> {
+    (n >= 0.0 && n.fract() == 0.0 && n <= 9.007_199_254_740_991e15).then_some(n as u64)
+}
+
 /// A `{ name: count }` map (bounded like the live maps; counts must be whole, non-negative).
 impl FromJson for Counts {
     fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
@@ -126,9 +131,9 @@ impl FromJson for Counts {
             let n = v
                 .get(&k)
                 .and_then(|n| n.as_f64())
-                .filter(|n| *n >= 0.0 && n.fract() == 0.0 && *n <= 9.007_199_254_740_991e15)
+                .and_then(whole_count)
                 .ok_or_else(|| ShapeError::new(path, "a map of whole counts"))?;
-            out.add(&k, n as u64);
+            out.add(&k, n);
         }
         Ok(out)
     }
@@ -137,10 +142,10 @@ impl FromJson for Counts {
 impl FromJson for KeyUsage {
     fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
         let f = Fields::of(v, path)?;
-        let requests = match f.number("requests")? {
+        let requests = match f.number("requests")?.map(whole_count) {
             None => 0,
-            Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 9.007_199_254_740_991e15 => n as u64,
-            Some(_) => {
+            Some(Some(n)) => n,
+            Some(None) => {
                 return Err(ShapeError::new(
                     path,
                     "a usage record with a whole request count",

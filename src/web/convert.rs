@@ -5,7 +5,7 @@ use js_sys::{Array, Date, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::error::{invalid_argument, JsResult};
-use crate::core::json::{Fields, FromJson, Json, ShapeError};
+use crate::core::json::{child, Fields, FromJson, Json, ShapeError};
 use crate::core::time::{millis_from_f64, Millis};
 
 /// Reads `Date | number | null | undefined` (ms since the epoch). `null`/`undefined` → `None`;
@@ -146,13 +146,16 @@ pub trait JsOptions: Default {
 
 /// Reads a nested options object (`None` when absent), refusing unknown keys.
 pub fn nested<T: JsOptions>(f: &Fields<'_, JsValue>, key: &str) -> Result<Option<T>, ShapeError> {
-    let Some(v) = f.raw(key) else {
-        return Ok(None);
-    };
-    let path = format!("{}.{key}", f.path());
-    let n = Fields::of(&v, &path)?;
-    n.only(T::KEYS)?;
-    T::read(&n).map(Some)
+    f.raw(key)
+        .map(|v| read_options(&v, &child(f.path(), key)))
+        .transpose()
+}
+
+/// Reads an options object at `path`: an object, only known keys, then the fields.
+fn read_options<T: JsOptions>(v: &JsValue, path: &str) -> Result<T, ShapeError> {
+    let f = Fields::of(v, path)?;
+    f.only(T::KEYS)?;
+    T::read(&f)
 }
 
 /// Reads an options object into `T` (camelCase keys; unknown keys refused). `undefined`/`null`
@@ -161,9 +164,7 @@ pub fn options<T: JsOptions>(v: JsValue, what: &str) -> JsResult<T> {
     if v.is_undefined() || v.is_null() {
         return Ok(T::default());
     }
-    let f = Fields::of(&v, what).map_err(shape_error)?;
-    f.only(T::KEYS).map_err(shape_error)?;
-    T::read(&f).map_err(shape_error)
+    read_options(&v, what).map_err(shape_error)
 }
 
 /// A plain object under construction.

@@ -482,11 +482,6 @@ impl ApiKeyCredentials {
                 "deployLeadDays must be a finite number of days, zero or more.",
             ));
         }
-        if let Some(s) = o.in_use {
-            if s != 1 && s != 2 {
-                return Err(invalid_argument("inUse must be 1 or 2."));
-            }
-        }
         let plan = self.inner.rotation_plan(PlanOptions {
             now,
             thresholds: t,
