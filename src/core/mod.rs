@@ -25,3 +25,37 @@ pub mod rotation;
 pub mod time;
 
 pub use error::Error;
+
+/// The byte offset of the first `needle` in `hay` (a plain byte search: `str::find` with a
+/// string pattern brings the two-way searcher and its panic formatting into the module).
+pub fn find_str(hay: &str, needle: &str) -> Option<usize> {
+    let n = needle.as_bytes();
+    if n.is_empty() {
+        return Some(0);
+    }
+    hay.as_bytes().windows(n.len()).position(|w| w == n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_str;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn find_str_agrees_with_str_find(hay in "[ab:/é]{0,30}", needle in "[ab:/é]{0,4}") {
+            prop_assert_eq!(find_str(&hay, &needle), hay.find(needle.as_str()));
+        }
+    }
+
+    #[test]
+    fn find_str_examples() {
+        assert_eq!(
+            find_str("https://x/sharing/rest/y", "/sharing/rest/"),
+            Some(9)
+        );
+        assert_eq!(find_str("https://x", "://"), Some(5));
+        assert_eq!(find_str("ab", "abc"), None);
+        assert_eq!(find_str("ab", ""), Some(0));
+    }
+}

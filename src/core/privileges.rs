@@ -400,8 +400,7 @@ const SERVICES: &[(&str, &str, &str)] = &[
 /// The privilege a well-known ArcGIS service URL needs, and the service's name. Matching is on
 /// the URL's path (host independent), case-sensitive as ArcGIS paths are written.
 pub fn required_privilege(url: &str) -> Option<(&'static str, &'static str)> {
-    let path_start = url
-        .find("://")
+    let path_start = crate::core::find_str(url, "://")
         .and_then(|i| {
             url.get(i + 3..)
                 .and_then(|rest| rest.find('/').map(|j| i + 3 + j))
@@ -411,7 +410,7 @@ pub fn required_privilege(url: &str) -> Option<(&'static str, &'static str)> {
     let path = url.get(path_start..end.max(path_start))?;
     SERVICES
         .iter()
-        .find(|(marker, _, _)| path.contains(marker))
+        .find(|(marker, _, _)| crate::core::find_str(path, marker).is_some())
         .map(|(_, p, name)| (*p, *name))
 }
 

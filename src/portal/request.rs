@@ -353,7 +353,7 @@ pub fn call(
     token: &str,
     method: Option<Method>,
 ) -> PortalRequest {
-    let method = method.unwrap_or(if url.contains("/sharing/rest") {
+    let method = method.unwrap_or(if crate::core::find_str(url, "/sharing/rest").is_some() {
         Method::Post
     } else {
         Method::Get

@@ -187,7 +187,7 @@ fn service_name(url: &str) -> String {
     if let Some((_, name)) = required_privilege(url) {
         return name.to_string();
     }
-    if let Some(i) = url.find("/sharing/rest/") {
+    if let Some(i) = crate::core::find_str(url, "/sharing/rest/") {
         let rest = url.get(i + 14..).unwrap_or("");
         let op: String = rest
             .split(['?', '#'])

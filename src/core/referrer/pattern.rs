@@ -126,7 +126,7 @@ pub fn parse_entry(entry: &str) -> ParsedEntry {
     if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return fail(codes, Code::WhitespaceInside);
     }
-    let Some(sep) = trimmed.find("://") else {
+    let Some(sep) = crate::core::find_str(trimmed, "://") else {
         return fail(codes, Code::MalformedScheme);
     };
     let scheme = trimmed.get(..sep).unwrap_or("");
