@@ -38,13 +38,7 @@ pub trait Transport {
 
 /// Interprets a response: an error (either style) or a `T`.
 pub fn interpret<T: FromJson>(t: &impl Transport, resp: &RawResponse) -> Result<T, PortalError> {
-    if resp.body.len() > MAX_RESPONSE_BYTES {
-        return Err(PortalError::new(
-            Kind::BadResponse,
-            "The response is too large.",
-        ));
-    }
-    interpret_value(resp.status, t.parse(&resp.body).as_ref())
+    decode(&parse_checked(t, resp)?)
 }
 
 /// Interprets a parsed body (`None`: the body was not JSON): an error (either style) or a `T`.
@@ -52,15 +46,39 @@ pub fn interpret_value<T: FromJson, J: Json>(
     status: u16,
     parsed: Option<&J>,
 ) -> Result<T, PortalError> {
+    decode(check(status, parsed)?)
+}
+
+/// The body as JSON, or the error it reports (either style), or `BAD_RESPONSE`.
+fn parse_checked<T: Transport>(t: &T, resp: &RawResponse) -> Result<T::Json, PortalError> {
+    if resp.body.len() > MAX_RESPONSE_BYTES {
+        return Err(PortalError::new(
+            Kind::BadResponse,
+            "The response is too large.",
+        ));
+    }
+    let parsed = t.parse(&resp.body);
+    check(resp.status, parsed.as_ref())?;
+    parsed.ok_or_else(not_json)
+}
+
+fn not_json() -> PortalError {
+    PortalError::new(
+        Kind::BadResponse,
+        "The response is not JSON (or is truncated).",
+    )
+}
+
+/// The parsed body, unless it (or the status) reports an error.
+fn check<J: Json>(status: u16, parsed: Option<&J>) -> Result<&J, PortalError> {
     if let Some(e) = classify(status, parsed.map(Envelope::read).as_ref()) {
         return Err(e);
     }
-    let Some(v) = parsed else {
-        return Err(PortalError::new(
-            Kind::BadResponse,
-            "The response is not JSON (or is truncated).",
-        ));
-    };
+    parsed.ok_or_else(not_json)
+}
+
+/// Reads a `T` from a checked body.
+fn decode<T: FromJson, J: Json>(v: &J) -> Result<T, PortalError> {
     T::from_json(v, "response").map_err(|e| {
         PortalError::new(
             Kind::BadResponse,
@@ -99,8 +117,15 @@ impl<T: Transport> PortalClient<T> {
         &self,
         req: &PortalRequest,
     ) -> Result<(R, RawResponse), PortalError> {
+        let (v, resp) = self.fetch(req).await?;
+        Ok((decode(&v)?, resp))
+    }
+
+    /// Sends, then parses and checks the body (the part of [`Self::run`] that does not depend
+    /// on the response type, so it exists once in the module).
+    async fn fetch(&self, req: &PortalRequest) -> Result<(T::Json, RawResponse), PortalError> {
         let resp = self.transport.send(req).await?;
-        let v = interpret(&self.transport, &resp)?;
+        let v = parse_checked(&self.transport, &resp)?;
         Ok((v, resp))
     }
 
