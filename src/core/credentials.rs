@@ -56,9 +56,7 @@ impl KeySlot {
 /// The latest expiration allowed for a key generated at `now`: one calendar year later (a
 /// 29 February start ends on 28 February).
 pub fn latest_expiration(now: Millis) -> Option<Millis> {
-    let dt = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now)?;
-    dt.checked_add_months(chrono::Months::new(12))
-        .map(|d| d.timestamp_millis())
+    crate::core::time::one_year_later(now)
 }
 
 /// Checks an expiration for a key generated at `now`: after `now`, and at most one year later.

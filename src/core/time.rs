@@ -75,17 +75,52 @@ pub fn iso_date(ms: Millis) -> Option<String> {
 
 /// (year, month, day, hour, minute, second) in UTC, for years 0–9999.
 fn civil(ms: Millis) -> Option<(u32, u32, u32, u32, u32, u32)> {
-    use chrono::{Datelike, Timelike};
-    let dt = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)?;
-    let year = u32::try_from(dt.year()).ok().filter(|y| *y <= 9999)?;
-    Some((
-        year,
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second(),
-    ))
+    let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
+    let year = u32::try_from(y).ok().filter(|y| *y <= 9999)?;
+    let secs = ms.rem_euclid(DAY_MS) / 1000;
+    let (h, min, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    Some((year, m, d, h as u32, min as u32, s as u32))
+}
+
+/// The proleptic Gregorian date (year, month 1–12, day 1–31) of a day count since 1970-01-01.
+///
+/// Howard Hinnant's `civil_from_days` (<https://howardhinnant.github.io/date_algorithms.html>):
+/// exact for every day a JavaScript `Date` can hold, and a few hundred bytes of wasm where a
+/// date library is a few kilobytes. The native tests check it against chrono.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097); // [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365]
+    let mp = (5 * doy + 2) / 153; // [0, 11], March first
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The day count since 1970-01-01 of a proleptic Gregorian date (the inverse of
+/// [`civil_from_days`]; `month` 1–12, `day` 1–31).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400); // [0, 399]
+    let m = i64::from(month);
+    let mp = if m > 2 { m - 3 } else { m + 9 }; // [0, 11]
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1; // [0, 365]
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // [0, 146096]
+    era * 146_097 + doe - 719_468
+}
+
+/// The same instant one calendar year later (29 February goes to 28 February), or `None`
+/// when that is outside the range of a JavaScript `Date`.
+pub fn one_year_later(ms: Millis) -> Option<Millis> {
+    let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
+    let d = if m == 2 && d == 29 { 28 } else { d };
+    let later = days_from_civil(y + 1, m, d)
+        .checked_mul(DAY_MS)?
+        .checked_add(ms.rem_euclid(DAY_MS))?;
+    (later.abs() <= JS_DATE_LIMIT).then_some(later)
 }
 
 /// Appends `n` zero-padded to `width` digits (without the float/format machinery in wasm).
@@ -125,6 +160,55 @@ mod tests {
         assert_eq!(millis_from_f64(f64::INFINITY), None);
         assert_eq!(millis_from_f64(8.64e15), Some(JS_DATE_LIMIT));
         assert_eq!(millis_from_f64(8.64e15 + 1.0), None);
+    }
+
+    /// chrono is the oracle for the calendar arithmetic (it is a test dependency only: in
+    /// the wasm module these few lines replace it).
+    fn chrono_civil(ms: Millis) -> Option<(i64, u32, u32)> {
+        use chrono::Datelike;
+        let dt = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)?;
+        Some((i64::from(dt.year()), dt.month(), dt.day()))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn civil_dates_agree_with_chrono(ms in -JS_DATE_LIMIT..=JS_DATE_LIMIT) {
+            let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
+            if let Some(expected) = chrono_civil(ms) {
+                proptest::prop_assert_eq!((y, m, d), expected);
+            }
+            proptest::prop_assert_eq!(days_from_civil(y, m, d), ms.div_euclid(DAY_MS));
+        }
+
+        #[test]
+        fn one_year_later_agrees_with_chrono(ms in -JS_DATE_LIMIT..=JS_DATE_LIMIT) {
+            // chrono's range (±262,000 years) is a little narrower than a `Date`'s: compare
+            // wherever chrono has an answer.
+            let expected = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+                .and_then(|dt| dt.checked_add_months(chrono::Months::new(12)))
+                .map(|dt| dt.timestamp_millis());
+            if let Some(expected) = expected {
+                proptest::prop_assert_eq!(one_year_later(ms), Some(expected));
+            }
+        }
+    }
+
+    #[test]
+    fn calendar_edges() {
+        // Every day from 1600 to 2500 (leap centuries included) round-trips and matches chrono.
+        let start = days_from_civil(1600, 1, 1);
+        let end = days_from_civil(2500, 12, 31);
+        for day in start..=end {
+            let (y, m, d) = civil_from_days(day);
+            assert_eq!(Some((y, m, d)), chrono_civil(day * DAY_MS), "day {day}");
+            assert_eq!(days_from_civil(y, m, d), day);
+        }
+        let leap = days_from_civil(2028, 2, 29) * DAY_MS + 3_600_000;
+        assert_eq!(
+            one_year_later(leap),
+            Some(days_from_civil(2029, 2, 28) * DAY_MS + 3_600_000)
+        );
+        assert_eq!(one_year_later(JS_DATE_LIMIT), None);
     }
 
     #[test]
