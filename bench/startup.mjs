@@ -1,8 +1,19 @@
 // Start-up in headless Chromium: from import() to ready (module compiled and instantiated, first
 // call answered), median of 20 fresh page loads. "warm": new pages in one browser context, so the
 // HTTP and code caches work as on a repeat visit; "cold": a new context (empty caches) each time.
+// Also the floor of any JS + wasm package on this machine, measured the same way: a one-line
+// module served by the same server that fetches, compiles and instantiates an empty .wasm.
 // Prints JSON.
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startEmulator, launchChromium } from "../tests/js/harness.mjs";
+
+// The floor package, served as the emulator's static site (the package stays at /pkg/).
+const floorDir = mkdtempSync(join(tmpdir(), "startup-floor-"));
+writeFileSync(join(floorDir, "floor.js"),
+  'export default () => WebAssembly.instantiateStreaming(fetch(new URL("empty.wasm", import.meta.url)));\n');
+writeFileSync(join(floorDir, "empty.wasm"), Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
 
 async function once(page, url) {
   await page.goto(url);
@@ -15,8 +26,9 @@ async function once(page, url) {
   });
 }
 
-// The floor: a fresh page's first dynamic import() of a one-line module (measured on its own
-// pages, so it does not warm anything for the package's measurement).
+// The floors, on pages of their own (so they warm nothing for the package's measurement): a
+// fresh page's first import() of a one-line data: module, and of the one-line served module
+// that instantiates an empty .wasm (one module fetch + one .wasm fetch, as for the package).
 async function floor(page, url) {
   await page.goto(url);
   return page.evaluate(async () => {
@@ -26,8 +38,18 @@ async function floor(page, url) {
   });
 }
 
+async function servedFloor(page, url) {
+  await page.goto(url);
+  return page.evaluate(async () => {
+    const t0 = performance.now();
+    const m = await import("/floor.js");
+    await m.default();
+    return performance.now() - t0;
+  });
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const emu = await startEmulator(["--alt-port", "none"]);
+const emu = await startEmulator(["--alt-port", "none", "--www", floorDir]);
 const browser = await launchChromium();
 try {
   const url = `${emu.url}/emulator/stats`;
@@ -40,9 +62,14 @@ try {
     await page.close();
   }
   const base = [];
-  for (let i = 0; i < 20; i++) {
-    const page = await warmCtx.newPage();
-    base.push(await floor(page, url));
+  const served = [];
+  for (let i = 0; i < 21; i++) {
+    let page = await warmCtx.newPage();
+    if (i > 0) base.push(await floor(page, url));
+    await page.close();
+    page = await warmCtx.newPage();
+    const ms = await servedFloor(page, url);
+    if (i > 0) served.push(ms); // the first load fills the caches
     await page.close();
   }
   await warmCtx.close();
@@ -56,8 +83,10 @@ try {
     medianMs: +median(warm).toFixed(1), minMs: +Math.min(...warm).toFixed(1), maxMs: +Math.max(...warm).toFixed(1),
     coldMedianMs: +median(cold).toFixed(1), samples: 20,
     trivialImportMedianMs: +median(base).toFixed(1),
+    floorMedianMs: +median(served).toFixed(1),
   }));
 } finally {
   await browser.close();
   await emu.stop();
+  rmSync(floorDir, { recursive: true, force: true });
 }
