@@ -16,6 +16,12 @@ pub mod transport;
 pub mod types;
 pub mod url;
 
+/// The module's allocator (see Cargo.toml). Single-threaded wasm only, which is what this
+/// package builds for.
+#[cfg(not(target_feature = "atomics"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// Installs the platform's WHATWG `URL` as the core's full URL parser when the module starts.
 ///
 /// ```js

@@ -365,3 +365,66 @@ fn shared_referrer_vectors_through_js() {
     assert!(vectors.length() > 0);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The module's global allocator (talc) under a mixed load: blocks of many sizes (up to 1 MiB,
+/// so the memory must grow), every other one freed, survivors grown and shrunk in place or
+/// moved, then more blocks; every byte of every live block must still hold its pattern.
+#[wasm_bindgen_test]
+fn allocator_keeps_every_block_intact() {
+    let mut seed: u32 = 0x9e37_79b9;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    let fill = |i: usize, len: usize| -> Vec<u8> { (0..len).map(|j| (i * 31 + j) as u8).collect() };
+    let check = |i: usize, b: &[u8]| {
+        assert!(
+            b.iter().enumerate().all(|(j, x)| *x == (i * 31 + j) as u8),
+            "block {i} ({} bytes) was overwritten",
+            b.len()
+        );
+    };
+    let size = |r: u32| -> usize {
+        match r % 10 {
+            0 => (r as usize >> 4) % (1 << 20), // up to 1 MiB
+            1..=3 => (r as usize >> 4) % 4096,
+            _ => (r as usize >> 4) % 64,
+        }
+    };
+    let mut blocks: Vec<Option<Vec<u8>>> = (0..600).map(|i| Some(fill(i, size(next())))).collect();
+    for (i, b) in blocks.iter_mut().enumerate() {
+        if i % 2 == 1 {
+            *b = None;
+        }
+    }
+    for (i, b) in blocks.iter_mut().enumerate() {
+        if let Some(v) = b {
+            check(i, v);
+            let len = size(next());
+            // Grow or shrink, keeping the pattern: the prefix stays, the tail is rewritten.
+            v.truncate(len);
+            v.shrink_to_fit();
+            let start = v.len();
+            v.extend((start..len).map(|j| (i * 31 + j) as u8));
+        }
+    }
+    let more: Vec<Vec<u8>> = (600..900).map(|i| fill(i, size(next()))).collect();
+    for (i, b) in blocks.iter().enumerate() {
+        if let Some(v) = b {
+            check(i, v);
+        }
+    }
+    for (k, v) in more.iter().enumerate() {
+        check(600 + k, v);
+    }
+    // A large block after all that (the heap must grow again) and strings through the boundary.
+    let big = fill(7, 3 << 20);
+    check(7, &big);
+    let s = "x".repeat(1 << 20);
+    assert_eq!(
+        JsValue::from_str(&s).as_string().map(|t| t.len()),
+        Some(1 << 20)
+    );
+}
