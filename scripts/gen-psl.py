@@ -14,6 +14,9 @@ labels carry no "=": the list's implicit "*" rule already makes every single lab
 suffix, so they would change no answer (tests/psl_list.rs checks every rule of the list against
 the trie). That is 1,173 fewer entries: the trie is 4.3 KB smaller gzipped, the package 4.1 KB.
 
+The top-level labels are ordered largest subtree first (see ser); sibling order does not matter
+to the lookups.
+
 Re-run after updating the package:
     python3 scripts/gen-psl.py > src/core/referrer/psl_trie.txt
 """
@@ -58,6 +61,11 @@ def main():
             if kids:
                 s += "{" + ser(child) + "}"
             parts.append(s)
+        if top:
+            # Sibling order does not matter to the lookups. Largest TLD first puts the big,
+            # alike subtrees (jp, no, com, museum, it, ...) within gzip's 32 KB window of each
+            # other: 0.6 KB less gzip than alphabetical order. Alphabetical below the top.
+            parts.sort(key=lambda p: (-len(p), p))
         return ",".join(parts)
 
     sys.stdout.write(ser(trie, top=True))
