@@ -15,6 +15,8 @@ wasm-bindgen --target web --out-dir "$out" --out-name "$crate" \
 # --converge repeats -Oz until nothing changes: 0.3 KB gzip for 4 s of build.
 tests/js/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers \
   "$out/${crate}_bg.wasm" -o "$out/${crate}_bg.wasm"
+# Short import/export names between the .wasm and its glue (see the script).
+node scripts/shorten-names.mjs "$out"
 node scripts/package.mjs "$out"
 # The JS glue is minified like any published bundle (names of exports and classes kept).
 node scripts/minify.mjs "$out"
