@@ -13,7 +13,12 @@ wasm-bindgen --target web --out-dir "$out" --out-name "$crate" \
   "target/wasm32-unknown-unknown/release/$crate.wasm"
 # npm binaryen only: Debian's wasm-opt 108 corrupts the externref table (see toolchain notes).
 # --converge repeats -Oz until nothing changes: 0.3 KB gzip for 4 s of build.
-tests/js/node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers \
+# --one-caller-inline-max-function-size 0: binaryen no longer inlines every function that has
+# a single caller into it. The module is 3 % larger raw but 5 % smaller gzipped (5.4 KB of the package,
+# measured): small functions with their own local numbering repeat far more than the same
+# code spliced into the big exported functions.
+tests/js/node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 0 --converge \
+  --strip-debug --strip-producers \
   "$out/${crate}_bg.wasm" -o "$out/${crate}_bg.wasm"
 # Short import/export names between the .wasm and its glue (see the script).
 node scripts/shorten-names.mjs "$out"
