@@ -18,7 +18,7 @@ wasm-bindgen --target web --out-dir "$out" --out-name "$crate" \
 # measured): small functions with their own local numbering repeat far more than the same
 # code spliced into the big exported functions.
 tests/js/node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 0 --converge \
-  --strip-debug --strip-producers \
+  --strip-debug --strip-producers --strip-target-features \
   "$out/${crate}_bg.wasm" -o "$out/${crate}_bg.wasm"
 # Short import/export names between the .wasm and its glue (see the script).
 node scripts/shorten-names.mjs "$out"
