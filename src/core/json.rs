@@ -173,11 +173,18 @@ impl<'a, J: Json> Fields<'a, J> {
     pub fn only(&self, allowed: &[&str]) -> Result<(), ShapeError> {
         for k in self.obj.keys() {
             if !allowed.contains(&k.as_str()) {
-                return Err(ShapeError(format!(
-                    "{} has an unknown option \"{k}\"; the options are: {}.",
-                    self.path,
-                    allowed.join(", ")
-                )));
+                let mut msg = format!(
+                    "{} has an unknown option \"{k}\"; the options are: ",
+                    self.path
+                );
+                for (i, a) in allowed.iter().enumerate() {
+                    if i > 0 {
+                        msg.push_str(", ");
+                    }
+                    msg.push_str(a);
+                }
+                msg.push('.');
+                return Err(ShapeError(msg));
             }
         }
         Ok(())

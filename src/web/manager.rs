@@ -189,14 +189,16 @@ fn service_name(url: &str) -> String {
     }
     if let Some(i) = crate::core::find_str(url, "/sharing/rest/") {
         let rest = url.get(i + 14..).unwrap_or("");
-        let op: String = rest
-            .split(['?', '#'])
-            .next()
-            .unwrap_or("")
-            .split('/')
-            .take(2)
-            .collect::<Vec<_>>()
-            .join("/");
+        // The first two path segments (pushed by hand: a `[&str]::join` would be a second copy
+        // of the join code next to the `[String]` one).
+        let mut op = String::new();
+        let path = rest.split(['?', '#']).next().unwrap_or("");
+        for (i, segment) in path.split('/').take(2).enumerate() {
+            if i > 0 {
+                op.push('/');
+            }
+            op.push_str(segment);
+        }
         return format!("portal:{op}");
     }
     crate::core::referrer::url::parse_url(url).map_or_else(|| "other".to_string(), |u| u.host)

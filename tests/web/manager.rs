@@ -4,7 +4,7 @@
 use apikey_credentials::web::manager::CredentialManager;
 use apikey_credentials::web::session::PortalSession;
 use apikey_credentials::web::types;
-use js_sys::{Array, Date, Function, Object, Promise, Reflect};
+use js_sys::{Array, Date, Function, Object, Promise, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -274,6 +274,18 @@ async fn inspect_warns_and_fails_over_after_invalidation() {
         Some(1.0)
     );
     assert_eq!(get(&usage.get(1), "requests").as_f64(), Some(1.0));
+    // Usage per service: a sharing REST call is named by its first two path segments.
+    assert_eq!(
+        get(&get(&usage.get(1), "services"), "portal:portals/self").as_f64(),
+        Some(1.0),
+        "services of key 2: {:?}",
+        JSON::stringify(&get(&usage.get(1), "services")).ok()
+    );
+    assert_eq!(
+        get(&get(&usage.get(0), "services"), "portal:portals/self").as_f64(),
+        Some(2.0),
+        "key 1 served the first request and was refused on the second"
+    );
     // Both dead: INVALID_TOKEN naming both masked keys, and no third request.
     call_async(&session, "invalidateKey", &[s(&item), JsValue::from(2)])
         .await
