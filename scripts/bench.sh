@@ -13,7 +13,8 @@ twiggy_out="(twiggy not installed: cargo install twiggy)"
 if command -v twiggy >/dev/null; then
   tmp=$(mktemp -d)
   wasm-bindgen --target web --keep-debug --out-dir "$tmp" --out-name a target/wasm32-unknown-unknown/release/apikey_credentials.wasm
-  tests/js/node_modules/.bin/wasm-opt -Oz --debuginfo "$tmp/a_bg.wasm" -o "$tmp/named.wasm"
+  # The same optimisation as the build (scripts/build.sh), names kept.
+  tests/js/node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 0 --converge --debuginfo "$tmp/a_bg.wasm" -o "$tmp/named.wasm"
   twiggy_out=$(twiggy top -n 15 "$tmp/named.wasm" | cut -c1-150)
   rm -rf "$tmp"
 fi
