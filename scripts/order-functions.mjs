@@ -1,7 +1,8 @@
 // Chooses an order for the module's functions that gzip compresses better: each function is
 // followed by the most similar of those not placed yet (greedy nearest neighbour; similarity =
-// Jaccard index of the 4-byte sequences of the two bodies), so that alike code sits within
-// gzip's 32 KB window. Measured: 1.5 % less gzip for the module. The order is handed to binaryen
+// how many distinct 4-byte sequences the two bodies share), so that alike code sits within
+// gzip's 32 KB window. Measured: 1.9 % less gzip for the module (the Jaccard index as the
+// similarity gave 1.5 %). The order is handed to binaryen
 // as function names ("f000000", "f000001", …) in a fresh name section; `wasm-opt
 // --reorder-functions-by-name --strip-debug` then moves the functions (rewriting every index)
 // and drops the names. Nothing but the order changes.
@@ -96,8 +97,7 @@ while (left.size > 0) {
   const a = shingles[current];
   for (const g of left) {
     const b = shingles[g];
-    const n = common(a, b);
-    const score = n / (a.length + b.length - n + 1);
+    const score = common(a, b);
     if (score > bestScore) { bestScore = score; best = g; }
   }
   order.push(best);
