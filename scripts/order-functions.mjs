@@ -8,58 +8,23 @@
 // and drops the names. Nothing but the order changes.
 // Usage: node scripts/order-functions.mjs pkg/apikey_credentials_bg.wasm
 import { readFileSync, writeFileSync } from "node:fs";
+import { readU32, u32, name, readName, skipImportDesc, sections as readSections, assemble } from "./wasm-binary.mjs";
 
 const path = process.argv[2];
 const wasm = readFileSync(path);
-if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error(`${path} is not a wasm module`);
-
-function readU32(buf, pos) {
-  let result = 0, shift = 0, byte;
-  do {
-    byte = buf[pos++];
-    result |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [result >>> 0, pos];
-}
-function u32(n) {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return Buffer.from(out);
-}
-const skipName = (buf, pos) => { const [len, p] = readU32(buf, pos); return p + len; };
-function skipLimits(buf, pos) {
-  const flags = buf[pos++];
-  let p = readU32(buf, pos)[1];
-  if (flags & 1) p = readU32(buf, p)[1];
-  return p;
-}
 
 // Sections; the number of imported functions; the function bodies.
-const sections = [];
+const sections = readSections(wasm, path);
 let importedFunctions = 0;
-let bodies = [];
-for (let pos = 8; pos < wasm.length;) {
-  const id = wasm[pos];
-  const [size, start] = readU32(wasm, pos + 1);
-  const body = wasm.subarray(start, start + size);
-  sections.push({ id, body });
+const bodies = [];
+for (const { id, body } of sections) {
   if (id === 2) {
     let [count, p] = readU32(body, 0);
     for (let i = 0; i < count; i++) {
-      p = skipName(body, skipName(body, p));
-      const kind = body[p++];
-      if (kind === 0) { importedFunctions++; p = readU32(body, p)[1]; }
-      else if (kind === 1) p = skipLimits(body, p + 1);
-      else if (kind === 2) p = skipLimits(body, p);
-      else if (kind === 3) p += 2;
-      else if (kind === 4) p = readU32(body, p + 1)[1];
-      else throw new Error(`unknown import kind ${kind}`);
+      p = readName(body, readName(body, p)[1])[1];
+      let kind;
+      [kind, p] = skipImportDesc(body, p);
+      if (kind === 0) importedFunctions++;
     }
   } else if (id === 10) {
     let [count, p] = readU32(body, 0);
@@ -69,7 +34,6 @@ for (let pos = 8; pos < wasm.length;) {
       p = q + len;
     }
   }
-  pos = start + size;
 }
 if (bodies.length === 0) throw new Error(`${path} has no code section`);
 
@@ -110,18 +74,11 @@ const rank = new Array(bodies.length);
 order.forEach((f, r) => { rank[f] = r; });
 const names = [u32(bodies.length)];
 for (let f = 0; f < bodies.length; f++) {
-  const name = Buffer.from(`f${String(rank[f]).padStart(6, "0")}`);
-  names.push(u32(importedFunctions + f), u32(name.length), name);
+  names.push(u32(importedFunctions + f), name(`f${String(rank[f]).padStart(6, "0")}`));
 }
 const functionNames = Buffer.concat(names);
-const nameSection = Buffer.concat([u32(4), Buffer.from("name"), Buffer.from([1]), u32(functionNames.length), functionNames]);
+const nameSection = Buffer.concat([name("name"), Buffer.from([1]), u32(functionNames.length), functionNames]);
 
-const isNameSection = (s) => s.id === 0 && skipName(s.body, 0) === 5 && s.body.subarray(1, 5).toString() === "name";
-const parts = [wasm.subarray(0, 8)];
-for (const s of sections) {
-  if (isNameSection(s)) continue;
-  parts.push(Buffer.from([s.id]), u32(s.body.length), s.body);
-}
-parts.push(Buffer.from([0]), u32(nameSection.length), nameSection);
-writeFileSync(path, Buffer.concat(parts));
+const isNameSection = (s) => s.id === 0 && readName(s.body, 0)[0] === "name";
+writeFileSync(path, assemble(wasm, [...sections.filter((s) => !isNameSection(s)), { id: 0, body: nameSection }]));
 console.log(`order-functions: ${bodies.length} functions ordered by similarity`);

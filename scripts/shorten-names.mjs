@@ -10,6 +10,7 @@
 // Usage: node scripts/shorten-names.mjs pkg   (after wasm-bindgen, before scripts/minify.mjs)
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readU32, u32, readName, name, skipImportDesc, sections as readSections, assemble } from "./wasm-binary.mjs";
 
 const dir = process.argv[2] ?? "pkg";
 const crate = "apikey_credentials";
@@ -17,32 +18,6 @@ const wasmPath = join(dir, `${crate}_bg.wasm`);
 const gluePath = join(dir, `${crate}.js`);
 const typingPaths = [join(dir, `${crate}.d.ts`), join(dir, `${crate}_bg.wasm.d.ts`)];
 const glueModule = `./${crate}_bg.js`;
-
-// --- the wasm binary: LEB128 and names ---
-function readU32(buf, pos) {
-  let result = 0, shift = 0, byte;
-  do {
-    byte = buf[pos++];
-    result |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [result >>> 0, pos];
-}
-function u32(n) {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return Buffer.from(out);
-}
-function readName(buf, pos) {
-  const [len, p] = readU32(buf, pos);
-  return [buf.subarray(p, p + len).toString("utf8"), p + len];
-}
-const name = (s) => { const b = Buffer.from(s, "utf8"); return Buffer.concat([u32(b.length), b]); };
 
 // a, b, …, z, A, …, Z, aa, ab, … (never "memory").
 function shortName(i) {
@@ -52,31 +27,11 @@ function shortName(i) {
   return s;
 }
 
-// Skips an import descriptor (function, table, memory, global, tag) and returns its end.
-function skipImportDesc(buf, pos) {
-  const kind = buf[pos++];
-  const limits = (p) => { const flags = buf[p++]; let q = readU32(buf, p)[1]; if (flags & 1) q = readU32(buf, q)[1]; return q; };
-  switch (kind) {
-    case 0: return readU32(buf, pos)[1]; // function: type index
-    case 1: return limits(pos + 1); // table: reftype, limits
-    case 2: return limits(pos); // memory: limits
-    case 3: return pos + 2; // global: valtype, mutability
-    case 4: return readU32(buf, pos + 1)[1]; // tag: attribute, type index
-    default: throw new Error(`unknown import kind ${kind}`);
-  }
-}
-
 const wasm = readFileSync(wasmPath);
-if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error(`${wasmPath} is not a wasm module`);
 const modules = new Map(); // old module name → new
 const imports = new Map(); // old field name (glue module only) → new
 const exportsMap = new Map(); // old export name → new
-const sections = [];
-let pos = 8;
-while (pos < wasm.length) {
-  const id = wasm[pos];
-  const [size, start] = readU32(wasm, pos + 1);
-  let body = wasm.subarray(start, start + size);
+const sections = readSections(wasm, wasmPath).map(({ id, body }) => {
   if (id === 2) {
     let [count, p] = readU32(body, 0);
     const parts = [u32(count)];
@@ -85,7 +40,7 @@ while (pos < wasm.length) {
       [mod, p] = readName(body, p);
       [field, p] = readName(body, p);
       const descStart = p;
-      p = skipImportDesc(body, p);
+      p = skipImportDesc(body, p)[1];
       if (!modules.has(mod)) modules.set(mod, shortName(modules.size));
       let newField = field;
       if (mod === glueModule) {
@@ -94,8 +49,9 @@ while (pos < wasm.length) {
       }
       parts.push(name(modules.get(mod)), name(newField), body.subarray(descStart, p));
     }
-    body = Buffer.concat(parts);
-  } else if (id === 7) {
+    return { id, body: Buffer.concat(parts) };
+  }
+  if (id === 7) {
     let [count, p] = readU32(body, 0);
     const parts = [u32(count)];
     for (let i = 0; i < count; i++) {
@@ -107,11 +63,10 @@ while (pos < wasm.length) {
       if (exp !== "memory") exportsMap.set(exp, renamed);
       parts.push(name(renamed), body.subarray(descStart, p));
     }
-    body = Buffer.concat(parts);
+    return { id, body: Buffer.concat(parts) };
   }
-  sections.push(Buffer.from([id]), u32(body.length), body);
-  pos = start + size;
-}
+  return { id, body };
+});
 if (!modules.has(glueModule)) throw new Error(`the module imports nothing from ${glueModule}`);
 
 // --- the glue ---
@@ -156,7 +111,7 @@ const renameDeclarations = (text) => {
   writeFileSync(rawDts, renameDeclarations(readFileSync(rawDts, "utf8")));
 }
 
-const out = Buffer.concat([wasm.subarray(0, 8), ...sections]);
+const out = assemble(wasm, sections);
 writeFileSync(wasmPath, out);
 console.log(`shorten-names: ${imports.size} imports, ${modules.size} modules, ${exportsMap.size} exports; ` +
   `wasm ${wasm.length} → ${out.length} bytes, glue ${oldGlue.length} → ${glue.length}`);
