@@ -12,7 +12,9 @@ echo "bench: twiggy"
 twiggy_out="(twiggy not installed: cargo install twiggy)"
 if command -v twiggy >/dev/null; then
   tmp=$(mktemp -d)
-  wasm-bindgen --target web --keep-debug --out-dir "$tmp" --out-name a target/wasm32-unknown-unknown/release/apikey_credentials.wasm
+  # shellcheck source=package-toolchain.sh
+  . scripts/package-toolchain.sh
+  wasm-bindgen --target web --keep-debug --out-dir "$tmp" --out-name a "$PACKAGE_TARGET_DIR/wasm32-unknown-unknown/release/apikey_credentials.wasm"
   # The same optimisation as the build (scripts/build.sh), names kept.
   tests/js/node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 0 --converge --debuginfo "$tmp/a_bg.wasm" -o "$tmp/named.wasm"
   twiggy_out=$(twiggy top -n 15 "$tmp/named.wasm" | cut -c1-150)

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: release wasm → wasm-bindgen --target web → npm wasm-opt -Oz
+# Builds the npm package into pkg/: release wasm (pinned nightly, see package-toolchain.sh) → wasm-bindgen --target web → npm wasm-opt -Oz
 # → package.json (from pkg.json), entry module and typings → minified JS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# shellcheck source=package-toolchain.sh
+. scripts/package-toolchain.sh
 crate=apikey_credentials
 out=pkg
-cargo build --release --target wasm32-unknown-unknown -p apikey-credentials --lib
+RUSTFLAGS="$PACKAGE_RUSTFLAGS" cargo "+$PACKAGE_TOOLCHAIN" build --release --target wasm32-unknown-unknown \
+  -p apikey-credentials --lib "${PACKAGE_CARGO_FLAGS[@]}" --target-dir "$PACKAGE_TARGET_DIR"
 rm -rf "$out"
 wasm-bindgen --target web --out-dir "$out" --out-name "$crate" \
-  "target/wasm32-unknown-unknown/release/$crate.wasm"
+  "$PACKAGE_TARGET_DIR/wasm32-unknown-unknown/release/$crate.wasm"
 # npm binaryen only: Debian's wasm-opt 108 corrupts the externref table (see toolchain notes).
 # --converge repeats -Oz until nothing changes: 0.3 KB gzip for 4 s of build.
 # --one-caller-inline-max-function-size 0: binaryen no longer inlines every function that has

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the build, the demo and the tests need. Idempotent: a second run checks
-# and skips in seconds. Installs only from the package registries (crates.io, Debian, npm).
+# and skips in seconds. Installs only from the package registries (crates.io and rustup's server, Debian, npm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,18 @@ if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown;
 else
   say "installing the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown || die "rustup target add wasm32-unknown-unknown"
+fi
+
+# 1b. The pinned nightly the package is built with, and the standard library's source it
+#     rebuilds (see package-toolchain.sh). From rustup's server, like the wasm32 target.
+# shellcheck source=package-toolchain.sh
+. scripts/package-toolchain.sh
+if rustup component list --toolchain "$PACKAGE_TOOLCHAIN" --installed 2>/dev/null | grep -q '^rust-src'; then
+  say "$PACKAGE_TOOLCHAIN with rust-src: present"
+else
+  say "installing $PACKAGE_TOOLCHAIN with rust-src (the package build's toolchain, about 15 s)"
+  rustup toolchain install "$PACKAGE_TOOLCHAIN" --profile minimal --component rust-src \
+    || die "rustup toolchain install $PACKAGE_TOOLCHAIN"
 fi
 
 # 2. wasm-bindgen-cli at exactly the version in Cargo.lock.
