@@ -1,8 +1,9 @@
 // Bundles and minifies the JavaScript the package ships, with esbuild (a pinned dev dependency in
 // tests/js): the entry module, wasm-bindgen's glue and its snippet become one minified `index.js`
-// (one module fetch instead of three at start-up). Exported names and class names (`keepNames`)
-// are kept; `new URL("apikey_credentials_bg.wasm", import.meta.url)` is left as is, so the
-// module still finds the .wasm next to it. The unbundled glue and snippets are then removed: the
+// (one module fetch instead of three at start-up). Exported names are kept; keepNames is not used
+// (the entry module, scripts/package.mjs, gives the public classes their names back);
+// `new URL("apikey_credentials_bg.wasm", import.meta.url)` is left as is, so the module still
+// finds the .wasm next to it. The unbundled glue and snippets are then removed: the
 // package's `exports` only ever exposed `index.js`. Usage: node scripts/minify.mjs pkg
 import { readFileSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -20,7 +21,6 @@ buildSync({
   allowOverwrite: true,
   bundle: true,
   minify: true,
-  keepNames: true,
   format: "esm",
   platform: "neutral",
   target: "es2020",

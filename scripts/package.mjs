@@ -24,11 +24,21 @@ const errorFile = snippetFiles.find((f) => /export class CredentialError\b/.test
 if (!errorFile) throw new Error(`no snippet defines CredentialError (found ${snippetFiles.join(", ")})`);
 const errorModule = `./snippets/${dirs[0]}/${errorFile}`;
 
+// The bundle is minified without esbuild's keepNames, which would wrap every function of the glue
+// in a naming call (run again for each closure created per request) and keep wasm-bindgen's long
+// hashed internal names; only the public classes get their names back, once, here.
+const glue = readFileSync(join(out, "apikey_credentials.js"), "utf8");
+const classes = [...glue.matchAll(/^export class (\w+)/gm)].map((m) => m[1]);
+if (classes.length === 0) throw new Error("no exported class in the glue");
 writeFileSync(
   join(out, "index.js"),
-  `export { default } from "./apikey_credentials.js";
+  `import { ${classes.join(", ")} } from "./apikey_credentials.js";
+import { CredentialError } from "${errorModule}";
+export { default } from "./apikey_credentials.js";
 export * from "./apikey_credentials.js";
-export { CredentialError } from "${errorModule}";
+export { CredentialError };
+for (const [c, name] of [${[...classes, "CredentialError"].map((c) => `[${c}, "${c}"]`).join(", ")}])
+  Object.defineProperty(c, "name", { value: name });
 `,
 );
 writeFileSync(

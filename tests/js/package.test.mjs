@@ -68,15 +68,20 @@ test("the tarball works in Node 20, a plain HTML page and a Vite 7 app", async (
     // (c) Node 20: import the package, init from the .wasm bytes.
     writeFileSync(join(app, "node.mjs"), `
       import { readFile } from "node:fs/promises";
-      import init, { version, checkReferrer, keyStatus, CredentialError } from "apikey-credentials";
+      import init, { version, checkReferrer, keyStatus, CredentialError, CredentialManager, PortalSession, ReferrerRules, ApiKeyCredentials } from "apikey-credentials";
       await init({ module_or_path: await readFile(new URL(import.meta.resolve("apikey-credentials/apikey_credentials_bg.wasm"))) });
       let code = null;
       try { keyStatus("tomorrow"); } catch (e) { code = e instanceof CredentialError && e instanceof Error ? e.code : "wrong"; }
-      console.log(JSON.stringify({ version: version(), allowed: checkReferrer(["https://*.example.com"], "https://a.example.com/").allowed, code }));
+      // The bundle is minified: the public classes must still carry their own names.
+      const names = [CredentialError, CredentialManager, PortalSession, ReferrerRules, ApiKeyCredentials].map((c) => c.name);
+      console.log(JSON.stringify({ version: version(), allowed: checkReferrer(["https://*.example.com"], "https://a.example.com/").allowed, code, names }));
     `);
     const node = JSON.parse(execFileSync(process.execPath, ["node.mjs"], { cwd: app }).toString());
     const version = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")).version;
-    assert.deepEqual(node, { version, allowed: true, code: "INVALID_ARGUMENT" });
+    assert.deepEqual(node, {
+      version, allowed: true, code: "INVALID_ARGUMENT",
+      names: ["CredentialError", "CredentialManager", "PortalSession", "ReferrerRules", "ApiKeyCredentials"],
+    });
 
     // (b) Vite 7: build the app, the bundler must find and emit the .wasm.
     writeFileSync(join(app, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>vite</title></head>
