@@ -79,12 +79,16 @@ fn check<J: Json>(status: u16, parsed: Option<&J>) -> Result<&J, PortalError> {
 
 /// Reads a `T` from a checked body.
 fn decode<T: FromJson, J: Json>(v: &J) -> Result<T, PortalError> {
-    T::from_json(v, "response").map_err(|e| {
-        PortalError::new(
-            Kind::BadResponse,
-            format!("The response does not have the expected shape: {e}"),
-        )
-    })
+    T::from_json(v, "response").map_err(shape_error)
+}
+
+/// Not generic and never inlined: one copy of the message building for every decoded type.
+#[inline(never)]
+fn shape_error(e: crate::core::json::ShapeError) -> PortalError {
+    PortalError::new(
+        Kind::BadResponse,
+        format!("The response does not have the expected shape: {e}"),
+    )
 }
 
 /// A client for one portal.
