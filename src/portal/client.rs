@@ -2,6 +2,9 @@
 //! answers into typed responses or [`PortalError`]s.
 
 use core::future::Future;
+use core::marker::PhantomData;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 
 use super::error::{classify, Envelope, Kind, PortalError};
 use super::request::{self, PortalRequest};
@@ -91,6 +94,42 @@ fn shape_error(e: crate::core::json::ShapeError) -> PortalError {
     )
 }
 
+/// The fetch part of a call, boxed: one type whatever the response type.
+type Fetch<'a, J> = Pin<Box<dyn Future<Output = Result<(J, RawResponse), PortalError>> + 'a>>;
+
+/// A call under way: the client's one non-generic fetch future (send, parse, check the
+/// envelope), then decoding to `R`. Written by hand rather than as an `async fn` per response
+/// type, so that the module holds one fetch state machine and a small `poll` per type.
+pub struct Call<'a, J, R> {
+    fetch: Fetch<'a, J>,
+    _decodes_to: PhantomData<fn() -> R>,
+}
+
+impl<J: Json, R: FromJson> Future for Call<'_, J, R> {
+    type Output = Result<(R, RawResponse), PortalError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.get_mut()
+            .fetch
+            .as_mut()
+            .poll(cx)
+            .map(|r| r.and_then(|(v, resp)| Ok((decode(&v)?, resp))))
+    }
+}
+
+/// A [`Call`] that resolves to the decoded response alone.
+pub struct Typed<'a, J, R>(Call<'a, J, R>);
+
+impl<J: Json, R: FromJson> Future for Typed<'_, J, R> {
+    type Output = Result<R, PortalError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.get_mut().0)
+            .poll(cx)
+            .map(|r| r.map(|(v, _)| v))
+    }
+}
+
 /// A client for one portal.
 pub struct PortalClient<T> {
     transport: T,
@@ -116,141 +155,114 @@ impl<T: Transport> PortalClient<T> {
         &self.transport
     }
 
-    /// Sends and decodes.
-    pub async fn run<R: FromJson>(
-        &self,
-        req: &PortalRequest,
-    ) -> Result<(R, RawResponse), PortalError> {
-        let (v, resp) = self.fetch(req).await?;
-        Ok((decode(&v)?, resp))
+    /// Sends and decodes, with the raw response.
+    pub fn run<R: FromJson>(&self, req: PortalRequest) -> Call<'_, T::Json, R> {
+        Call {
+            fetch: Box::pin(self.fetch(req)),
+            _decodes_to: PhantomData,
+        }
     }
 
-    /// Sends, then parses and checks the body (the part of [`Self::run`] that does not depend
-    /// on the response type, so it exists once in the module).
-    async fn fetch(&self, req: &PortalRequest) -> Result<(T::Json, RawResponse), PortalError> {
-        let resp = self.transport.send(req).await?;
+    /// Sends and decodes.
+    fn call<R: FromJson>(&self, req: PortalRequest) -> Typed<'_, T::Json, R> {
+        Typed(self.run(req))
+    }
+
+    /// Sends, then parses and checks the body: the part of a call that does not depend on the
+    /// response type, so its state machine exists once in the module.
+    async fn fetch(&self, req: PortalRequest) -> Result<(T::Json, RawResponse), PortalError> {
+        let resp = self.transport.send(&req).await?;
         let v = parse_checked(&self.transport, &resp)?;
         Ok((v, resp))
     }
 
     /// Signs in with a username and password.
-    pub async fn sign_in(
+    pub fn sign_in(
         &self,
         username: &str,
         password: &str,
         referer: &str,
-    ) -> Result<TokenJson, PortalError> {
-        Ok(self
-            .run(&request::generate_token(
-                &self.root, username, password, referer, 120,
-            ))
-            .await?
-            .0)
+    ) -> Typed<'_, T::Json, TokenJson> {
+        self.call(request::generate_token(
+            &self.root, username, password, referer, 120,
+        ))
     }
 
     /// `portals/self`.
-    pub async fn portal_self(
-        &self,
-        token: Option<&str>,
-    ) -> Result<(PortalSelfJson, RawResponse), PortalError> {
-        self.run(&request::portal_self(&self.root, token)).await
+    pub fn portal_self(&self, token: Option<&str>) -> Call<'_, T::Json, PortalSelfJson> {
+        self.run(request::portal_self(&self.root, token))
     }
 
     /// `community/self`.
-    pub async fn community_self(&self, token: &str) -> Result<UserJson, PortalError> {
-        Ok(self
-            .run(&request::community_self(&self.root, token))
-            .await?
-            .0)
+    pub fn community_self(&self, token: &str) -> Typed<'_, T::Json, UserJson> {
+        self.call(request::community_self(&self.root, token))
     }
 
     /// `content/items/{id}`.
-    pub async fn item(&self, item_id: &str, token: Option<&str>) -> Result<ItemJson, PortalError> {
-        Ok(self
-            .run(&request::item(&self.root, item_id, token))
-            .await?
-            .0)
+    pub fn item(&self, item_id: &str, token: Option<&str>) -> Typed<'_, T::Json, ItemJson> {
+        self.call(request::item(&self.root, item_id, token))
     }
 
     /// The owner's items.
-    pub async fn user_content(
-        &self,
-        username: &str,
-        token: &str,
-    ) -> Result<UserContentJson, PortalError> {
-        Ok(self
-            .run(&request::user_content(&self.root, username, token))
-            .await?
-            .0)
+    pub fn user_content(&self, username: &str, token: &str) -> Typed<'_, T::Json, UserContentJson> {
+        self.call(request::user_content(&self.root, username, token))
     }
 
     /// `registeredAppInfo`.
-    pub async fn registered_app_info(
+    pub fn registered_app_info(
         &self,
         username: &str,
         item_id: &str,
         token: &str,
-    ) -> Result<RegisteredAppJson, PortalError> {
-        Ok(self
-            .run(&request::registered_app_info(
-                &self.root, username, item_id, token,
-            ))
-            .await?
-            .0)
+    ) -> Typed<'_, T::Json, RegisteredAppJson> {
+        self.call(request::registered_app_info(
+            &self.root, username, item_id, token,
+        ))
     }
 
     /// Generates (or regenerates) the key in `slot`.
-    pub async fn generate_key(
+    pub fn generate_key(
         &self,
         client_id: &str,
         client_secret: &str,
         slot: u8,
         regenerate: bool,
-    ) -> Result<KeyTokenJson, PortalError> {
-        Ok(self
-            .run(&request::generate_key(
-                &self.root,
-                client_id,
-                client_secret,
-                slot,
-                regenerate,
-            ))
-            .await?
-            .0)
+    ) -> Typed<'_, T::Json, KeyTokenJson> {
+        self.call(request::generate_key(
+            &self.root,
+            client_id,
+            client_secret,
+            slot,
+            regenerate,
+        ))
     }
 
     /// Invalidates the key in `slot`.
-    pub async fn revoke_key(
+    pub fn revoke_key(
         &self,
         client_id: &str,
         client_secret: &str,
         slot: u8,
-    ) -> Result<SuccessJson, PortalError> {
-        Ok(self
-            .run(&request::revoke_key(
-                &self.root,
-                client_id,
-                client_secret,
-                slot,
-            ))
-            .await?
-            .0)
+    ) -> Typed<'_, T::Json, SuccessJson> {
+        self.call(request::revoke_key(
+            &self.root,
+            client_id,
+            client_secret,
+            slot,
+        ))
     }
 
     /// Replaces privileges and/or referrers.
-    pub async fn update_app(
+    pub fn update_app(
         &self,
         client_id: &str,
         token: &str,
         privileges: Option<&[String]>,
         referrers: Option<&[String]>,
-    ) -> Result<RegisteredAppJson, PortalError> {
-        Ok(self
-            .run(&request::update_app(
-                &self.root, client_id, token, privileges, referrers,
-            ))
-            .await?
-            .0)
+    ) -> Typed<'_, T::Json, RegisteredAppJson> {
+        self.call(request::update_app(
+            &self.root, client_id, token, privileges, referrers,
+        ))
     }
 
     /// Creates an API key credentials item and registers it (no key generated yet).
@@ -263,31 +275,25 @@ impl<T: Transport> PortalClient<T> {
         referrers: &[String],
     ) -> Result<RegisteredAppJson, PortalError> {
         let item: AddItemJson = self
-            .run(&request::add_item(&self.root, username, token, title))
-            .await?
-            .0;
-        Ok(self
-            .run(&request::register_app(
-                &self.root, token, &item.id, privileges, referrers,
-            ))
-            .await?
-            .0)
+            .call(request::add_item(&self.root, username, token, title))
+            .await?;
+        self.call(request::register_app(
+            &self.root, token, &item.id, privileges, referrers,
+        ))
+        .await
     }
 
     /// Sets one slot's expiration on the item.
-    pub async fn update_expiration(
+    pub fn update_expiration(
         &self,
         username: &str,
         item_id: &str,
         token: &str,
         slot: u8,
         expires_at: i64,
-    ) -> Result<SuccessJson, PortalError> {
-        Ok(self
-            .run(&request::update_expiration(
-                &self.root, username, item_id, token, slot, expires_at,
-            ))
-            .await?
-            .0)
+    ) -> Typed<'_, T::Json, SuccessJson> {
+        self.call(request::update_expiration(
+            &self.root, username, item_id, token, slot, expires_at,
+        ))
     }
 }
