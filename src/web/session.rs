@@ -21,7 +21,8 @@ use crate::core::prerequisites::{check_prerequisites, AccountFacts};
 use crate::core::privileges::{is_item_id, item_access_privilege, ITEM_ACCESS_PREFIX};
 use crate::core::referrer::{ReferrerRules, RulesOptions};
 use crate::portal::types::{credentials_from_portal, PortalSelfJson, RegisteredAppJson, UserJson};
-use crate::portal::{PortalClient, PortalError};
+use crate::portal::client::Typed;
+use crate::portal::PortalClient;
 
 struct Inner {
     client: PortalClient<FetchTransport>,
@@ -103,10 +104,9 @@ fn is_credentials(item: &crate::portal::types::ItemJson) -> bool {
 }
 
 impl Inner {
-    async fn app(&self, item_id: &str) -> Result<RegisteredAppJson, PortalError> {
+    fn app<'a>(&'a self, item_id: &str) -> Typed<'a, JsValue, RegisteredAppJson> {
         self.client
             .registered_app_info(&self.user.username, item_id, &self.token)
-            .await
     }
 
     async fn credentials(&self, item_id: &str) -> Result<Credentials, JsValue> {
