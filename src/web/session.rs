@@ -20,8 +20,8 @@ use crate::core::keys::mask_key;
 use crate::core::prerequisites::{check_prerequisites, AccountFacts};
 use crate::core::privileges::{is_item_id, item_access_privilege, ITEM_ACCESS_PREFIX};
 use crate::core::referrer::{ReferrerRules, RulesOptions};
-use crate::portal::types::{credentials_from_portal, PortalSelfJson, RegisteredAppJson, UserJson};
 use crate::portal::client::Typed;
+use crate::portal::types::{credentials_from_portal, PortalSelfJson, RegisteredAppJson, UserJson};
 use crate::portal::PortalClient;
 
 struct Inner {
