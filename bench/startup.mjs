@@ -15,38 +15,25 @@ writeFileSync(join(floorDir, "floor.js"),
   'export default () => WebAssembly.instantiateStreaming(fetch(new URL("empty.wasm", import.meta.url)));\n');
 writeFileSync(join(floorDir, "empty.wasm"), Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
 
-async function once(page, url) {
-  await page.goto(url);
-  return page.evaluate(async () => {
-    const t0 = performance.now();
-    const m = await import("/pkg/index.js");
-    await m.default();
-    m.checkReferrer(["https://app.example.com"], "https://app.example.com/");
-    return performance.now() - t0;
-  });
-}
-
-// The floors, on pages of their own (so they warm nothing for the package's measurement): a
+// One measurement on a fresh page: import() of `specifier`, then its default export awaited
+// when it is a function (the package's init; the floor module's instantiation), then one
+// checkReferrer when the module has it (the package's first call answered).
+// The floors run on pages of their own (so they warm nothing for the package's measurement): a
 // fresh page's first import() of a one-line data: module, and of the one-line served module
 // that instantiates an empty .wasm (one module fetch + one .wasm fetch, as for the package).
-async function floor(page, url) {
+async function timeImport(page, url, specifier) {
   await page.goto(url);
-  return page.evaluate(async () => {
+  return page.evaluate(async (spec) => {
     const t0 = performance.now();
-    await import("data:text/javascript,export default 1");
+    const m = await import(spec);
+    if (typeof m.default === "function") await m.default();
+    if (m.checkReferrer) m.checkReferrer(["https://app.example.com"], "https://app.example.com/");
     return performance.now() - t0;
-  });
+  }, specifier);
 }
-
-async function servedFloor(page, url) {
-  await page.goto(url);
-  return page.evaluate(async () => {
-    const t0 = performance.now();
-    const m = await import("/floor.js");
-    await m.default();
-    return performance.now() - t0;
-  });
-}
+const once = (page, url) => timeImport(page, url, "/pkg/index.js");
+const floor = (page, url) => timeImport(page, url, "data:text/javascript,export default 1");
+const servedFloor = (page, url) => timeImport(page, url, "/floor.js");
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const emu = await startEmulator(["--alt-port", "none", "--www", floorDir]);
