@@ -49,6 +49,9 @@ mod browser_only {
 #[path = "web/manager.rs"]
 mod manager;
 
+#[path = "web/owner.rs"]
+mod owner;
+
 mod storage {
     use super::manager::*;
     use js_sys::Array;

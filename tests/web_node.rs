@@ -6,3 +6,6 @@ mod common;
 
 #[path = "web/manager.rs"]
 mod manager;
+
+#[path = "web/owner.rs"]
+mod owner;
