@@ -158,7 +158,7 @@ async fn every_owner_tool_round_trips_through_the_portal() {
     )
     .await
     .expect("updateItemAccess");
-    assert_eq!(strings(&get(&with_access, "itemAccess")), [item.clone()]);
+    assert_eq!(strings(&get(&with_access, "itemAccess")), [item.as_str()]);
     // `privileges` lists everything granted, item access included.
     let access = format!("portal:app:access:item:{item}");
     assert_eq!(
@@ -183,7 +183,7 @@ async fn every_owner_tool_round_trips_through_the_portal() {
     );
     assert_eq!(
         strings(&get(&with_privs, "itemAccess")),
-        [item.clone()],
+        [item.as_str()],
         "privilege changes keep the item access"
     );
 
