@@ -428,3 +428,108 @@ fn allocator_keeps_every_block_intact() {
         Some(1 << 20)
     );
 }
+
+#[wasm_bindgen_test]
+fn privilege_helpers_through_js() {
+    use apikey_credentials::web::privileges;
+    init();
+    let geo = privileges::describe_privilege(
+        &JsValue::from_str("premium:user:geocode:stored").unchecked_into(),
+    )
+    .unwrap();
+    assert_eq!(
+        get(&geo, "group").as_string().as_deref(),
+        Some("locationServices")
+    );
+    assert_eq!(
+        get(&geo, "label").as_string().as_deref(),
+        Some("Geocoding (stored)")
+    );
+    assert_eq!(get(&geo, "known").as_bool(), Some(true));
+    // Unknown strings are kept, in group "other".
+    let odd = privileges::describe_privilege(
+        &JsValue::from_str("premium:user:teleport").unchecked_into(),
+    )
+    .unwrap();
+    assert_eq!(
+        get(&odd, "privilege").as_string().as_deref(),
+        Some("premium:user:teleport")
+    );
+    assert_eq!(get(&odd, "group").as_string().as_deref(), Some("other"));
+    assert_eq!(get(&odd, "known").as_bool(), Some(false));
+    let err = privileges::describe_privilege(&JsValue::from(7).unchecked_into())
+        .map(JsValue::from)
+        .unwrap_err();
+    assert_credential_error(&err, "INVALID_ARGUMENT");
+
+    // The catalogue: every entry known, no duplicates, the location services among them.
+    let cat = Array::from(&privileges::privilege_catalog().into());
+    let names: Vec<String> = cat
+        .iter()
+        .map(|p| {
+            assert_eq!(get(&p, "known").as_bool(), Some(true));
+            get(&p, "privilege").as_string().unwrap()
+        })
+        .collect();
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "duplicates in {names:?}");
+    assert!(names.iter().any(|n| n == "premium:user:basemaps"));
+
+    let url = "https://geocode-api.arcgis.com/arcgis/rest/services/World/GeocodeServer/findAddressCandidates?f=json";
+    let need = privileges::required_privilege(&JsValue::from_str(url).unchecked_into()).unwrap();
+    let need: JsValue = need.into();
+    assert_eq!(
+        get(&need, "privilege").as_string().as_deref(),
+        Some("premium:user:geocode")
+    );
+    assert_eq!(
+        get(&need, "service").as_string().as_deref(),
+        Some("Geocoding service")
+    );
+    let none = privileges::required_privilege(
+        &JsValue::from_str("https://example.com/x").unchecked_into(),
+    )
+    .unwrap();
+    assert!(JsValue::from(none).is_null());
+
+    // Prerequisites: each requirement reported, with a message that says what to do.
+    let facts = obj(&[
+        ("userType", JsValue::from_str("viewerUT")),
+        (
+            "privileges",
+            strings(&["portal:user:generateApiTokens"]).into(),
+        ),
+        ("isEnterprise", JsValue::TRUE),
+        ("portalVersion", JsValue::from_str("11.3")),
+    ]);
+    let reqs = Array::from(
+        &privileges::check_prerequisites(facts.unchecked_into())
+            .unwrap()
+            .into(),
+    );
+    let by_id = |id: &str| {
+        reqs.iter()
+            .find(|r| get(r, "id").as_string().as_deref() == Some(id))
+            .unwrap_or_else(|| panic!("no requirement {id}"))
+    };
+    assert_eq!(reqs.length(), 4);
+    assert_eq!(get(&by_id("userType"), "ok").as_bool(), Some(false));
+    assert!(get(&by_id("userType"), "message")
+        .as_string()
+        .unwrap()
+        .contains("Creator"));
+    assert_eq!(get(&by_id("generateApiKeys"), "ok").as_bool(), Some(true));
+    assert_eq!(get(&by_id("assignPrivileges"), "ok").as_bool(), Some(false));
+    assert_eq!(get(&by_id("portalVersion"), "ok").as_bool(), Some(false));
+    assert!(get(&by_id("portalVersion"), "message")
+        .as_string()
+        .unwrap()
+        .contains("11.4"));
+    let typo = obj(&[("usertype", JsValue::from_str("creatorUT"))]);
+    let err = privileges::check_prerequisites(typo.unchecked_into())
+        .map(JsValue::from)
+        .unwrap_err();
+    assert_credential_error(&err, "INVALID_ARGUMENT");
+}
