@@ -17,6 +17,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "cargo clippy (wasm32)"
 cargo clippy -p apikey-credentials --target wasm32-unknown-unknown --lib --tests -- -D warnings
 
+step "cargo doc (native and wasm32, warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p apikey-credentials
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p apikey-credentials --target wasm32-unknown-unknown
+
 step "release emulator"
 cargo build --release -p portal-emulator
 

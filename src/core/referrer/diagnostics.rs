@@ -26,6 +26,9 @@ impl Severity {
 macro_rules! codes {
     ($( $variant:ident = $code:literal, $sev:ident, $msg:literal; )*) => {
         /// A diagnostic or decision code.
+        // Each variant's doc is its user-facing message, verbatim; the example URLs in them are
+        // text the user reads, not links.
+        #[allow(rustdoc::bare_urls)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[non_exhaustive]
         pub enum Code {
