@@ -92,12 +92,16 @@ async function inspect() {
   box.replaceChildren(el("p", { class: "hint" }, "Asking the portal…"));
   try {
     const reports = await manager.inspect();
-    box.replaceChildren(el("div", { class: "table-wrap" }, el("table", {},
-      el("thead", {}, el("tr", {}, ["Slot", "Key", "Status", "Days left", "Expires", "Portal says"].map((h) => el("th", {}, h)))),
+    // Six columns do not fit a phone: below 520 px the rows stack, each cell labelled by its
+    // column (`data-label`, see style.css), so "Portal says" stays on screen.
+    const heads = ["Slot", "Key", "Status", "Days left", "Expires", "Portal says"];
+    const cell = (i, content, attrs = {}) => el("td", { ...attrs, "data-label": heads[i] }, content);
+    box.replaceChildren(el("div", { class: "table-wrap" }, el("table", { class: "stack" },
+      el("thead", {}, el("tr", {}, heads.map((h) => el("th", {}, h)))),
       el("tbody", {}, reports.map((r) => el("tr", { "data-slot": r.slot },
-        el("td", {}, `Key ${r.slot}`), el("td", { class: "mono" }, r.maskedKey), el("td", {}, badge(r.dead ? "invalidated" : r.status.state)),
-        el("td", {}, daysText(r.status.daysLeft)), el("td", {}, fmtDate(r.status.expiresAt)),
-        el("td", {}, r.error ? el("span", { class: "no" }, r.error.code) : el("span", { class: "yes" }, `OK · ${r.appInfo?.appTitle ?? ""}`))))))));
+        cell(0, `Key ${r.slot}`), cell(1, r.maskedKey, { class: "mono" }), cell(2, badge(r.dead ? "invalidated" : r.status.state)),
+        cell(3, daysText(r.status.daysLeft)), cell(4, fmtDate(r.status.expiresAt)),
+        cell(5, r.error ? el("span", { class: "no" }, r.error.code) : el("span", { class: "yes" }, `OK · ${r.appInfo?.appTitle ?? ""}`))))))));
     const denied = reports.find((r) => r.error?.code === "REFERRER_NOT_ALLOWED");
     if (denied) {
       document.getElementById("referrer").append(el("p", { id: "portal-denial" }, el("span", { class: "no" }, "✖ The portal refused this page's referrer"), ` (403 for key ${denied.slot}: REFERRER_NOT_ALLOWED).`));
