@@ -109,66 +109,142 @@ impl Inner {
             .registered_app_info(&self.user.username, item_id, &self.token)
     }
 
-    async fn credentials(&self, item_id: &str) -> Result<Credentials, JsValue> {
-        let item = self
-            .client
-            .item(item_id, Some(&self.token))
-            .await
-            .map_err(|e| from_portal(&e))?;
-        let app = self.app(item_id).await.map_err(|e| from_portal(&e))?;
-        Credentials::new(credentials_from_portal(&item, &app, self.client.root()))
-            .map_err(from_core)
-    }
-
     fn secret<'a>(&self, app: &'a RegisteredAppJson) -> Result<&'a str, JsValue> {
         app.client_secret.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
             credential_error("FORBIDDEN", "The portal did not return the client secret: only the credentials' owner can manage its keys.", None, JsValue::UNDEFINED)
         })
     }
 
-    async fn new_key(
-        &self,
-        item_id: &str,
+    /// Every operation on one credentials item, as one pipeline: read the registration, make
+    /// the change `op` asks for, and answer with what it produced or with the credentials as
+    /// the portal now has them. (One async body for all of them keeps one state machine in the
+    /// module instead of one per method.)
+    async fn run(&self, id: &str, op: Op) -> Result<JsValue, JsValue> {
+        let mut app = self.app(id).await.map_err(portal)?;
+        let (privileges, referrers) = match op {
+            Op::Read => (None, None),
+            Op::Referrers(list) => (None, Some(list)),
+            Op::Privileges(list) => (Some(with_item_access(list, &app.privileges)), None),
+            Op::ItemAccess(ids) => (Some(with_privileges(&ids, &app.privileges)), None),
+            Op::NewKey {
+                slot,
+                expires_at,
+                regenerate,
+            } => {
+                let active = if slot == 1 {
+                    app.api_token1_active
+                } else {
+                    app.api_token2_active
+                };
+                if !regenerate && active == Some(true) {
+                    return Err(credential_error(
+                        "INVALID_ARGUMENT",
+                        &format!("Slot {slot} already holds an active key: use regenerateKey to replace it (the current key stops working)."),
+                        None,
+                        JsValue::UNDEFINED,
+                    ));
+                }
+                let secret = self.secret(&app)?;
+                if let Some(exp) = expires_at {
+                    self.client
+                        .update_expiration(&self.user.username, id, &self.token, slot, exp)
+                        .await
+                        .map_err(portal)?;
+                }
+                let k = self
+                    .client
+                    .generate_key(&app.client_id, secret, slot, true)
+                    .await
+                    .map_err(portal)?;
+                let expires = expires_at.unwrap_or_else(|| {
+                    super::now_ms().saturating_add((k.expires_in * 1000.0) as i64)
+                });
+                return Ok(Obj::new()
+                    .set("key", k.access_token.as_str())
+                    .set("slot", JsValue::from_f64(f64::from(slot)))
+                    .set("maskedKey", mask_key(&k.access_token).as_str())
+                    .set("expiresAt", date_out(expires))
+                    .build());
+            }
+            Op::Invalidate(slot) => {
+                let secret = self.secret(&app)?;
+                self.client
+                    .revoke_key(&app.client_id, secret, slot)
+                    .await
+                    .map_err(portal)?;
+                return Ok(Obj::new()
+                    .set("success", true)
+                    .set("slot", JsValue::from_f64(f64::from(slot)))
+                    .build());
+            }
+        };
+        if privileges.is_some() || referrers.is_some() {
+            self.client
+                .update_app(
+                    &app.client_id,
+                    &self.token,
+                    privileges.as_deref(),
+                    referrers.as_deref(),
+                )
+                .await
+                .map_err(portal)?;
+            app = self.app(id).await.map_err(portal)?;
+        }
+        let item = self
+            .client
+            .item(id, Some(&self.token))
+            .await
+            .map_err(portal)?;
+        let c = Credentials::new(credentials_from_portal(&item, &app, self.client.root()))
+            .map_err(from_core)?;
+        Ok(ApiKeyCredentials::from_core_model(c).into())
+    }
+}
+
+/// What [`Inner::run`] does to the item once its registration is read.
+enum Op {
+    /// Nothing: answer with the credentials.
+    Read,
+    /// Replace the referrers.
+    Referrers(Vec<String>),
+    /// Replace the privileges; the item access is kept.
+    Privileges(Vec<String>),
+    /// Replace the item access (item ids); the other privileges are kept.
+    ItemAccess(Vec<String>),
+    /// Generate a key into an empty or dead slot, or (`regenerate`) replace the slot's key.
+    NewKey {
         slot: u8,
         expires_at: Option<i64>,
         regenerate: bool,
-    ) -> Result<JsValue, JsValue> {
-        let app = self.app(item_id).await.map_err(|e| from_portal(&e))?;
-        let active = if slot == 1 {
-            app.api_token1_active
-        } else {
-            app.api_token2_active
-        };
-        if !regenerate && active == Some(true) {
-            return Err(credential_error(
-                "INVALID_ARGUMENT",
-                &format!("Slot {slot} already holds an active key: use regenerateKey to replace it (the current key stops working)."),
-                None,
-                JsValue::UNDEFINED,
-            ));
-        }
-        let secret = self.secret(&app)?.to_string();
-        if let Some(exp) = expires_at {
-            self.client
-                .update_expiration(&self.user.username, item_id, &self.token, slot, exp)
-                .await
-                .map_err(|e| from_portal(&e))?;
-        }
-        let k = self
-            .client
-            .generate_key(&app.client_id, &secret, slot, true)
-            .await
-            .map_err(|e| from_portal(&e))?;
-        let now = super::now_ms();
-        let expires = now.saturating_add((k.expires_in * 1000.0) as i64);
-        let expires = expires_at.unwrap_or(expires);
-        Ok(Obj::new()
-            .set("key", k.access_token.as_str())
-            .set("slot", JsValue::from_f64(f64::from(slot)))
-            .set("maskedKey", mask_key(&k.access_token).as_str())
-            .set("expiresAt", date_out(expires))
-            .build())
-    }
+    },
+    /// Invalidate the key in a slot.
+    Invalidate(u8),
+}
+
+fn portal(e: crate::portal::PortalError) -> JsValue {
+    from_portal(&e)
+}
+
+/// `privileges` plus the item access entries of `current`.
+fn with_item_access(mut privileges: Vec<String>, current: &[String]) -> Vec<String> {
+    privileges.extend(
+        current
+            .iter()
+            .filter(|p| p.starts_with(ITEM_ACCESS_PREFIX))
+            .cloned(),
+    );
+    privileges
+}
+
+/// The privileges of `current` other than item access, plus access to each of `item_ids`.
+fn with_privileges(item_ids: &[String], current: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = current
+        .iter()
+        .filter(|p| !p.starts_with(ITEM_ACCESS_PREFIX))
+        .cloned()
+        .collect();
+    out.extend(item_ids.iter().map(|i| item_access_privilege(i)));
+    out
 }
 
 fn check_new_expiry(expires_at: &DateInputJs) -> JsResult<Option<i64>> {
@@ -323,7 +399,7 @@ impl PortalSession {
                 )
                 .await
                 .map_err(|e| from_portal(&e))?;
-            Ok(ApiKeyCredentials::from_core_model(inner.credentials(&app.item_id).await?).into())
+            inner.run(&app.item_id, Op::Read).await
         })
         .unchecked_into())
     }
@@ -340,10 +416,7 @@ impl PortalSession {
     ) -> JsResult<CredentialsPromise> {
         let id = req_string(item_id, "itemId")?;
         let inner = self.inner.clone();
-        Ok(future_to_promise(async move {
-            Ok(ApiKeyCredentials::from_core_model(inner.credentials(&id).await?).into())
-        })
-        .unchecked_into())
+        Ok(future_to_promise(async move { inner.run(&id, Op::Read).await }).unchecked_into())
     }
 
     /// Generates a key in an empty or invalidated slot, valid until `expiresAt` (at most one
@@ -393,17 +466,7 @@ impl PortalSession {
         let slot = slot_arg(slot)?;
         let inner = self.inner.clone();
         Ok(future_to_promise(async move {
-            let app = inner.app(&id).await.map_err(|e| from_portal(&e))?;
-            let secret = inner.secret(&app)?.to_string();
-            inner
-                .client
-                .revoke_key(&app.client_id, &secret, slot)
-                .await
-                .map_err(|e| from_portal(&e))?;
-            Ok(Obj::new()
-                .set("success", true)
-                .set("slot", JsValue::from_f64(f64::from(slot)))
-                .build())
+            inner.run(&id, Op::Invalidate(slot)).await
         }))
     }
 
@@ -434,16 +497,10 @@ impl PortalSession {
             return Err(from_core(crate::core::Error::InvalidReferrers(problems)));
         }
         let inner = self.inner.clone();
-        Ok(future_to_promise(async move {
-            let app = inner.app(&id).await.map_err(|e| from_portal(&e))?;
-            inner
-                .client
-                .update_app(&app.client_id, &inner.token, None, Some(&list))
-                .await
-                .map_err(|e| from_portal(&e))?;
-            Ok(ApiKeyCredentials::from_core_model(inner.credentials(&id).await?).into())
-        })
-        .unchecked_into())
+        Ok(
+            future_to_promise(async move { inner.run(&id, Op::Referrers(list)).await })
+                .unchecked_into(),
+        )
     }
 
     /// Replaces the privileges (item access is kept). This invalidates both keys, so it needs
@@ -466,16 +523,7 @@ impl PortalSession {
                 "privileges must not contain item access; use updateItemAccess.",
             ));
         }
-        self.replace_privileges(id, options, move |current| {
-            let mut out = list;
-            out.extend(
-                current
-                    .iter()
-                    .filter(|p| p.starts_with(ITEM_ACCESS_PREFIX))
-                    .cloned(),
-            );
-            out
-        })
+        self.replace_privileges(id, options, Op::Privileges(list))
     }
 
     /// Replaces the item access (up to 100 item ids). Item access is part of the privileges, so
@@ -504,15 +552,7 @@ impl PortalSession {
                 "\"{bad}\" is not an item id (32 hexadecimal characters)."
             )));
         }
-        self.replace_privileges(id, options, move |current| {
-            let mut out: Vec<String> = current
-                .iter()
-                .filter(|p| !p.starts_with(ITEM_ACCESS_PREFIX))
-                .cloned()
-                .collect();
-            out.extend(ids.iter().map(|i| item_access_privilege(i)));
-            out
-        })
+        self.replace_privileges(id, options, Op::ItemAccess(ids))
     }
 
     /// A safe summary (no token).
@@ -557,17 +597,20 @@ impl PortalSession {
         let slot = slot_arg(slot)?;
         let exp = check_new_expiry(expires_at)?;
         let inner = self.inner.clone();
-        Ok(
-            future_to_promise(async move { inner.new_key(&id, slot, exp, regenerate).await })
-                .unchecked_into(),
-        )
+        let op = Op::NewKey {
+            slot,
+            expires_at: exp,
+            regenerate,
+        };
+        Ok(future_to_promise(async move { inner.run(&id, op).await }).unchecked_into())
     }
 
+    /// Privileges or item access (`op`), after the confirmation that both keys will stop working.
     fn replace_privileges(
         &self,
         id: String,
         options: Option<ConfirmOptionsType>,
-        build: impl FnOnce(&[String]) -> Vec<String> + 'static,
+        op: Op,
     ) -> JsResult<CredentialsPromise> {
         let o: ConfirmOptionsJs = super::convert::options(
             options.map(JsValue::from).unwrap_or(JsValue::UNDEFINED),
@@ -579,16 +622,6 @@ impl PortalSession {
             )));
         }
         let inner = self.inner.clone();
-        Ok(future_to_promise(async move {
-            let app = inner.app(&id).await.map_err(|e| from_portal(&e))?;
-            let list = build(&app.privileges);
-            inner
-                .client
-                .update_app(&app.client_id, &inner.token, Some(&list), None)
-                .await
-                .map_err(|e| from_portal(&e))?;
-            Ok(ApiKeyCredentials::from_core_model(inner.credentials(&id).await?).into())
-        })
-        .unchecked_into())
+        Ok(future_to_promise(async move { inner.run(&id, op).await }).unchecked_into())
     }
 }
