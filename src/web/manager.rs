@@ -5,7 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -705,21 +705,18 @@ impl CredentialManager {
     /// ```
     #[wasm_bindgen(js_name = getToken)]
     pub fn get_token(&self, url: Option<String>) -> StringPromise {
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            let now = inner.now();
-            let pick = inner.ring.borrow().pick(now);
-            match pick {
-                Some(i) => {
-                    if let Some(u) = &url {
-                        inner.record(i, &service_name(u), None);
-                    }
-                    let key = inner.raw_key(i);
-                    Ok(JsValue::from_str(&key))
+        // Nothing to wait for: the answer is known now, so a settled promise (no task).
+        let inner = &self.inner;
+        let pick = inner.ring.borrow().pick(inner.now());
+        match pick {
+            Some(i) => {
+                if let Some(u) = &url {
+                    inner.record(i, &service_name(u), None);
                 }
-                None => Err(inner.all_dead_error(None)),
+                Promise::resolve(&JsValue::from_str(&inner.raw_key(i)))
             }
-        })
+            None => Promise::reject(&inner.all_dead_error(None)),
+        }
         .unchecked_into()
     }
 
