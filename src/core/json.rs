@@ -26,8 +26,9 @@ pub trait Json: Sized {
     fn is_object(&self) -> bool;
     /// A property of an object (`None` when absent; meaningless for non-objects).
     fn get(&self, key: &str) -> Option<Self>;
-    /// The own keys of an object.
-    fn keys(&self) -> Vec<String>;
+    /// The own keys of an object (none for a non-object); `None` when they cannot be read
+    /// (a JavaScript Proxy whose `ownKeys` trap throws).
+    fn keys(&self) -> Option<Vec<String>>;
 }
 
 /// A value without the expected shape; the message names the path, e.g.
@@ -171,7 +172,13 @@ impl<'a, J: Json> Fields<'a, J> {
     /// Refuses keys outside `allowed` (for option objects, where a misspelt key must not be
     /// silently ignored).
     pub fn only(&self, allowed: &[&str]) -> Result<(), ShapeError> {
-        for k in self.obj.keys() {
+        let keys = self.obj.keys().ok_or_else(|| {
+            ShapeError(format!(
+                "{} could not be read (listing its keys threw).",
+                self.path
+            ))
+        })?;
+        for k in keys {
             if !allowed.contains(&k.as_str()) {
                 let mut msg = format!(
                     "{} has an unknown option \"{k}\"; the options are: ",
@@ -214,10 +221,12 @@ impl Json for serde_json::Value {
     fn get(&self, key: &str) -> Option<Self> {
         self.as_object().and_then(|o| o.get(key)).cloned()
     }
-    fn keys(&self) -> Vec<String> {
-        self.as_object()
-            .map(|o| o.keys().cloned().collect())
-            .unwrap_or_default()
+    fn keys(&self) -> Option<Vec<String>> {
+        Some(
+            self.as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default(),
+        )
     }
 }
 

@@ -122,7 +122,9 @@ fn whole_count(n: f64) -> Option<u64> {
 impl FromJson for Counts {
     fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
         Fields::of(v, path)?;
-        let keys = v.keys();
+        let keys = v
+            .keys()
+            .ok_or_else(|| ShapeError::new(path, "a map of whole counts"))?;
         if keys.len() > MAX_MAP_ENTRIES + 1 {
             return Err(ShapeError::new(path, "a map of at most 65 counters"));
         }

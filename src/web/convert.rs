@@ -112,16 +112,22 @@ impl Json for JsValue {
             .ok()
             .filter(|v| !v.is_undefined())
     }
-    fn keys(&self) -> Vec<String> {
-        self.dyn_ref::<Object>()
-            .map(|o| {
-                Object::keys(o)
-                    .iter()
-                    .filter_map(|k| k.as_string())
-                    .collect()
-            })
-            .unwrap_or_default()
+    fn keys(&self) -> Option<Vec<String>> {
+        let Some(o) = self.dyn_ref::<Object>() else {
+            return Some(Vec::new());
+        };
+        // A Proxy's `ownKeys` trap may throw: caught here, so the exception does not unwind
+        // through the Rust frames above.
+        let keys = object_keys(o).ok()?;
+        Some(keys.iter().filter_map(|k| k.as_string()).collect())
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `Object.keys`, which (unlike `js_sys::Object::keys`) reports an exception as an `Err`.
+    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+    fn object_keys(o: &Object) -> Result<Array, JsValue>;
 }
 
 /// A shape error as an `INVALID_ARGUMENT` `CredentialError`.

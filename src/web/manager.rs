@@ -704,7 +704,13 @@ impl CredentialManager {
     /// esriConfig.apiKey = await manager.getToken();
     /// ```
     #[wasm_bindgen(js_name = getToken)]
-    pub fn get_token(&self, url: Option<String>) -> StringPromise {
+    pub fn get_token(&self, url: Option<OptStr>) -> StringPromise {
+        let url =
+            match super::convert::opt_string(&url.map_or(JsValue::UNDEFINED, JsValue::from), "url")
+            {
+                Ok(u) => u,
+                Err(e) => return Promise::reject(&e).unchecked_into(),
+            };
         // Nothing to wait for: the answer is known now, so a settled promise (no task).
         let inner = &self.inner;
         let pick = inner.ring.borrow().pick(inner.now());
@@ -1095,14 +1101,19 @@ impl CredentialManager {
     /// manager.addEventListener("critical", (e) => banner(e.detail.message));
     /// ```
     #[wasm_bindgen(js_name = addEventListener)]
-    pub fn add_event_listener(&self, kind: &str, listener: &JsValue, options: Option<JsValue>) {
+    pub fn add_event_listener(
+        &self,
+        kind: &Str,
+        listener: &JsValue,
+        options: Option<JsValue>,
+    ) -> JsResult<()> {
         call_target(
             &self.inner.events,
             "addEventListener",
             kind,
             listener,
-            &options.unwrap_or(JsValue::UNDEFINED),
-        );
+            options,
+        )
     }
 
     /// `EventTarget.removeEventListener`.
@@ -1111,14 +1122,19 @@ impl CredentialManager {
     /// manager.removeEventListener("failover", onFailover);
     /// ```
     #[wasm_bindgen(js_name = removeEventListener)]
-    pub fn remove_event_listener(&self, kind: &str, listener: &JsValue, options: Option<JsValue>) {
+    pub fn remove_event_listener(
+        &self,
+        kind: &Str,
+        listener: &JsValue,
+        options: Option<JsValue>,
+    ) -> JsResult<()> {
         call_target(
             &self.inner.events,
             "removeEventListener",
             kind,
             listener,
-            &options.unwrap_or(JsValue::UNDEFINED),
-        );
+            options,
+        )
     }
 
     /// `EventTarget.dispatchEvent`.
@@ -1191,16 +1207,31 @@ fn options_or<T: JsOptions>(v: Option<JsValue>) -> JsResult<T> {
     options(v.unwrap_or(JsValue::UNDEFINED), "options")
 }
 
+/// `EventTarget` method `method` on the manager's events, after checking the arguments the way
+/// the library does everywhere (a `CredentialError`, not the platform's `TypeError`). A missing
+/// listener is a no-op, as in the DOM.
 fn call_target(
     target: &web_sys::EventTarget,
     method: &str,
-    kind: &str,
+    kind: &Str,
     listener: &JsValue,
-    options: &JsValue,
-) {
-    if let Ok(f) =
-        Reflect::get(target, &JsValue::from_str(method)).and_then(|f| f.dyn_into::<Function>())
-    {
-        let _ = f.call3(target, &JsValue::from_str(kind), listener, options);
+    options: Option<JsValue>,
+) -> JsResult<()> {
+    let kind = super::convert::req_string(kind, "type")?;
+    if listener.is_undefined() || listener.is_null() {
+        return Ok(());
     }
+    if !listener.is_function() && !listener.is_object() {
+        return Err(invalid_argument(
+            "listener must be a function or an object with a handleEvent method.",
+        ));
+    }
+    let f: Function = Reflect::get(target, &JsValue::from_str(method))?.dyn_into()?;
+    f.call3(
+        target,
+        &JsValue::from_str(&kind),
+        listener,
+        &options.unwrap_or(JsValue::UNDEFINED),
+    )?;
+    Ok(())
 }
