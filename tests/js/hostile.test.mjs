@@ -7,7 +7,7 @@
 // may trap (a Rust panic is a WebAssembly RuntimeError), and the module must keep working.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadPackage } from "./harness.mjs";
+import { loadPackage, startEmulator } from "./harness.mjs";
 
 const pkg = await loadPackage();
 const CALLER_ERRORS = new Set(["boom", "proxy get", "proxy keys"]);
@@ -55,6 +55,15 @@ function* pairs(name, f) {
   }
 }
 
+function* methods(iname, inst) {
+  const proto = Object.getPrototypeOf(inst);
+  for (const m of Object.getOwnPropertyNames(proto)) {
+    const d = Object.getOwnPropertyDescriptor(proto, m);
+    if (typeof d.value !== "function" || m === "constructor" || m === "free" || m.startsWith("__")) continue;
+    yield* pairs(`${iname}.${m}`, (a, b) => inst[m](a, b));
+  }
+}
+
 function* everything() {
   const skip = new Set(["default", "initSync", "start"]);
   for (const [name, f] of Object.entries(pkg)) {
@@ -77,14 +86,7 @@ function* everything() {
     // Port 9 (discard) on loopback: requests fail fast and are reported, never hang.
     manager: new pkg.CredentialManager({ portal: "http://127.0.0.1:9", keys: [values.key], timeoutMs: 50 }),
   };
-  for (const [iname, inst] of Object.entries(instances)) {
-    const proto = Object.getPrototypeOf(inst);
-    for (const m of Object.getOwnPropertyNames(proto)) {
-      const d = Object.getOwnPropertyDescriptor(proto, m);
-      if (typeof d.value !== "function" || m === "constructor" || m === "free" || m.startsWith("__")) continue;
-      yield* pairs(`${iname}.${m}`, (a, b) => inst[m](a, b));
-    }
-  }
+  for (const [iname, inst] of Object.entries(instances)) yield* methods(iname, inst);
 }
 
 test("every entry point answers wrong arguments with a CredentialError, and never traps", async () => {
@@ -94,6 +96,21 @@ test("every entry point answers wrong arguments with a CredentialError, and neve
   // Still alive and answering correctly after all of it.
   assert.equal(pkg.checkReferrer(["https://a.example.com"], "https://a.example.com/").allowed, true);
   assert.equal(pkg.checkReferrer(["https://*.github.io"], "https://a.github.io/").allowed, false);
+});
+
+test("the owner tools answer wrong arguments the same way, against the emulator", async () => {
+  const emu = await startEmulator(["--alt-port", "none"]);
+  try {
+    const calls = [...pairs("PortalSession.signIn", (a, b) => pkg.PortalSession.signIn(a, b, emu.password))];
+    const session = await pkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
+    const { bad, count } = await sweep([...calls, ...methods("session", session)]);
+    assert.ok(count > 5_000, `swept ${count} calls`);
+    assert.deepEqual(bad.slice(0, 20), [], `${bad.length} calls failed some other way`);
+    // The session still works.
+    assert.ok(Array.isArray(await session.listCredentials()));
+  } finally {
+    await emu.stop();
+  }
 });
 
 test("listener arguments are checked like every other argument", () => {
