@@ -394,11 +394,11 @@ impl ApiKeyCredentials {
     /// ```
     pub fn status(
         &self,
-        now: Option<DateInputJs>,
-        options: Option<JsValue>,
+        now: Option<OptDateInput>,
+        options: Option<ThresholdOptionsType>,
     ) -> JsResult<SlotStatusPair> {
         let now = now_or_clock(&now.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))?;
-        let o: ThresholdOptionsJs = options_or_default(options)?;
+        let o: ThresholdOptionsJs = options_or_default(options.map(JsValue::from))?;
         let t = thresholds(o.warn_days, o.critical_days)?;
         let st = self.inner.status(now, t);
         let out = st.iter().enumerate().map(|(i, s)| {

@@ -1100,7 +1100,8 @@ impl CredentialManager {
     /// ```js
     /// manager.addEventListener("critical", (e) => banner(e.detail.message));
     /// ```
-    #[wasm_bindgen(js_name = addEventListener)]
+    // Typed in the curated part of the .d.ts (src/web/types.rs), with one overload per event.
+    #[wasm_bindgen(js_name = addEventListener, skip_typescript)]
     pub fn add_event_listener(
         &self,
         kind: &Str,
@@ -1121,7 +1122,8 @@ impl CredentialManager {
     /// ```js
     /// manager.removeEventListener("failover", onFailover);
     /// ```
-    #[wasm_bindgen(js_name = removeEventListener)]
+    // Typed in the curated part of the .d.ts (src/web/types.rs), with one overload per event.
+    #[wasm_bindgen(js_name = removeEventListener, skip_typescript)]
     pub fn remove_event_listener(
         &self,
         kind: &Str,

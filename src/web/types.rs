@@ -111,6 +111,12 @@ export interface KeyStatusOptions {
   active?: boolean;
 }
 
+/** The warning thresholds, in days (defaults 30 and 7). */
+export interface ThresholdOptions {
+  warnDays?: number;
+  criticalDays?: number;
+}
+
 export interface SlotStatus extends KeyStatus {
   slot: 1 | 2;
   /** false when no key was ever generated in the slot ("not generated"). */
@@ -263,6 +269,70 @@ export interface FailoverEventDetail extends KeyEventDetail {
   fromMaskedKey: string;
 }
 
+/** `clockSkew`: the portal's clock differs from this device's by more than 5 minutes. */
+export interface ClockSkewEventDetail {
+  skewMs: number;
+  portalTime: Date;
+  message: string;
+}
+
+/** `storageError`: the stored state could not be read (and was replaced) or written. */
+export interface StorageErrorEventDetail {
+  code: "STORAGE";
+  reason: string;
+  message: string;
+}
+
+/** The manager's events and what each carries in `detail`. */
+export interface CredentialManagerEventMap {
+  expiring: CustomEvent<KeyEventDetail>;
+  critical: CustomEvent<KeyEventDetail>;
+  expired: CustomEvent<KeyEventDetail>;
+  invalid: CustomEvent<KeyEventDetail>;
+  failover: CustomEvent<FailoverEventDetail>;
+  clockSkew: CustomEvent<ClockSkewEventDetail>;
+  storageError: CustomEvent<StorageErrorEventDetail>;
+}
+
+// Merged into the class: listeners typed by event name (wasm-bindgen cannot declare overloads).
+export interface CredentialManager {
+  /**
+   * `EventTarget.addEventListener`: events `expiring`, `critical`, `expired`, `invalid`,
+   * `failover`, `clockSkew`, `storageError` (a `CustomEvent`; the data is in `detail`, typed by
+   * `CredentialManagerEventMap`). A `type` that is not a string, or a listener that is neither a
+   * function nor an object, throws a `CredentialError` (`INVALID_ARGUMENT`).
+   *
+   * ```js
+   * manager.addEventListener("critical", (e) => banner(e.detail.message));
+   * ```
+   */
+  addEventListener<K extends keyof CredentialManagerEventMap>(type: K, listener: ((this: CredentialManager, ev: CredentialManagerEventMap[K]) => unknown) | null, options?: boolean | AddEventListenerOptions | null): void;
+  /**
+   * Any other event type, as on any `EventTarget`.
+   *
+   * ```js
+   * manager.addEventListener("my-event", { handleEvent(e) { console.log(e.type); } });
+   * ```
+   */
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions | null): void;
+  /**
+   * `EventTarget.removeEventListener`.
+   *
+   * ```js
+   * manager.removeEventListener("failover", onFailover);
+   * ```
+   */
+  removeEventListener<K extends keyof CredentialManagerEventMap>(type: K, listener: ((this: CredentialManager, ev: CredentialManagerEventMap[K]) => unknown) | null, options?: boolean | EventListenerOptions | null): void;
+  /**
+   * Any other event type, as on any `EventTarget`.
+   *
+   * ```js
+   * manager.removeEventListener("my-event", handler);
+   * ```
+   */
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions | null): void;
+}
+
 export interface NewKey {
   /** The raw key: shown this once, never stored by the library. */
   key: string;
@@ -319,6 +389,12 @@ extern "C" {
     /// `RotationPlan`
     #[wasm_bindgen(typescript_type = "RotationPlan")]
     pub type RotationPlanJs;
+    /// `DateInput` (for optional parameters, which add `| null` themselves)
+    #[wasm_bindgen(typescript_type = "DateInput")]
+    pub type OptDateInput;
+    /// `ThresholdOptions`
+    #[wasm_bindgen(typescript_type = "ThresholdOptions")]
+    pub type ThresholdOptionsType;
     /// `RotationPlanOptions`
     #[wasm_bindgen(typescript_type = "RotationPlanOptions")]
     pub type RotationPlanOptionsJs;

@@ -196,7 +196,7 @@ fn credentials_rules_through_js() {
         ),
     ]);
     let c = credentials::ApiKeyCredentials::new(opts.unchecked_into()).unwrap();
-    let now: types::DateInputJs = JsValue::from_f64(NOW).unchecked_into();
+    let now: types::OptDateInput = JsValue::from_f64(NOW).unchecked_into();
     let st: JsValue = c.status(Some(now), None).unwrap().into();
     let k1 = Array::from(&st).get(0);
     let k2 = Array::from(&st).get(1);

@@ -33,6 +33,10 @@ export async function main(wasm: Uint8Array): Promise<void> {
 
   const creds = new ApiKeyCredentials({ itemId: "0123456789abcdef0123456789abcdef", privileges: ["premium:user:basemaps"], key1: { expiresAt: new Date(), active: true } });
   const plan: RotationPlan = creds.rotationPlan({ inUse: 1, deployLeadDays: 7 });
+  const [s1, s2] = creds.status(new Date(), { warnDays: 14, criticalDays: 3 });
+  console.log(s1.state, s2.generated, creds.status()[0].daysLeft);
+  // @ts-expect-error: a misspelt threshold is a type error (and a CredentialError at run time).
+  creds.status(undefined, { warnDay: 14 });
   const ics: string = rotationReminderIcs(plan);
   const need = requiredPrivilege("https://basemapstyles-api.arcgis.com/arcgis/rest/services/styles/v2/styles/arcgis/navigation");
   const needed: string | undefined = need?.privilege;
@@ -44,14 +48,21 @@ export async function main(wasm: Uint8Array): Promise<void> {
   // The manager is an IAuthenticationManager for Esri's client.
   const auth: IAuthenticationManager = manager;
   const self = await request(`${manager.portal}/portals/self`, { authentication: manager });
-  manager.addEventListener("expiring", (e: Event) => {
-    const detail = (e as CustomEvent<KeyEventDetail>).detail;
+  // Listeners are typed by event name: no casts.
+  manager.addEventListener("expiring", (e) => {
+    const detail: KeyEventDetail = e.detail;
     console.log(detail.maskedKey, detail.daysLeft);
   });
-  manager.addEventListener("failover", (e: Event) => {
-    const detail = (e as CustomEvent<FailoverEventDetail>).detail;
-    console.log(detail.from, detail.to);
-  });
+  const onFailover = (e: CustomEvent<FailoverEventDetail>) => console.log(e.detail.from, e.detail.to);
+  manager.addEventListener("failover", onFailover);
+  manager.removeEventListener("failover", onFailover);
+  manager.addEventListener("clockSkew", (e) => console.log(e.detail.skewMs, e.detail.portalTime.toISOString()));
+  manager.addEventListener("storageError", (e) => console.log(e.detail.reason));
+  // @ts-expect-error: an expiry event carries no failover fields.
+  manager.addEventListener("expiring", (e) => console.log(e.detail.to));
+  // Untyped events and listener objects, as on any EventTarget (and the cast style still works).
+  manager.addEventListener("custom", { handleEvent: (e: Event) => console.log(e.type) });
+  manager.addEventListener("critical", (e: Event) => console.log((e as CustomEvent<KeyEventDetail>).detail.message));
   const reports: KeyReport[] = await manager.inspect();
   const pre: PreflightReport = await manager.preflight("https://geocode-api.arcgis.com/x", { itemIds: [] });
   const usage: KeyUsageReport[] = manager.usage();
