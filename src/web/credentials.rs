@@ -514,7 +514,7 @@ impl ApiKeyCredentials {
     /// JSON.stringify(creds); // keys masked
     /// ```
     #[wasm_bindgen(js_name = toJSON)]
-    pub fn to_json(&self) -> JsValue {
+    pub fn to_json(&self) -> ApiKeyCredentialsJson {
         let d = self.inner.data();
         let slot = |s: &KeySlot| {
             Obj::new()
@@ -542,6 +542,7 @@ impl ApiKeyCredentials {
             .set("key1", slot(a))
             .set("key2", slot(b))
             .build()
+            .unchecked_into()
     }
 
     /// `ApiKeyCredentials(<itemId>: key 1 AAPT…x7Qa, key 2 none)` (keys masked).

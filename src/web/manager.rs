@@ -1155,7 +1155,7 @@ impl CredentialManager {
     /// JSON.stringify(manager); // keys masked
     /// ```
     #[wasm_bindgen(js_name = toJSON)]
-    pub fn to_json(&self) -> JsValue {
+    pub fn to_json(&self) -> CredentialManagerJson {
         let ring = self.inner.ring.borrow();
         Obj::new()
             .set("type", "CredentialManager")
@@ -1172,6 +1172,7 @@ impl CredentialManager {
                 })),
             )
             .build()
+            .unchecked_into()
     }
 
     /// `CredentialManager(<portal>: key 1 AAPT…e1HB, key 2 AAPT…x7Qa)` (keys masked).

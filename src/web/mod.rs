@@ -55,8 +55,8 @@ pub fn version() -> String {
 /// credentialErrorClass() === CredentialError; // true
 /// ```
 #[wasm_bindgen(js_name = credentialErrorClass)]
-pub fn credential_error_class() -> JsValue {
-    error::class()
+pub fn credential_error_class() -> types::CredentialErrorClass {
+    wasm_bindgen::JsCast::unchecked_into(error::class())
 }
 
 /// Turns a future into a `Promise` through one shared, boxed instantiation of

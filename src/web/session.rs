@@ -561,12 +561,13 @@ impl PortalSession {
     /// JSON.stringify(session); // no token
     /// ```
     #[wasm_bindgen(js_name = toJSON)]
-    pub fn to_json(&self) -> JsValue {
+    pub fn to_json(&self) -> PortalSessionJson {
         Obj::new()
             .set("type", "PortalSession")
             .set("portal", self.inner.client.root())
             .set("username", self.inner.user.username.as_str())
             .build()
+            .unchecked_into()
     }
 
     /// `PortalSession(<username> @ <portal>)`.

@@ -283,6 +283,38 @@ export interface StorageErrorEventDetail {
   message: string;
 }
 
+/** One slot in `ApiKeyCredentials.toJSON()` (the key masked). */
+export interface SlotJSON {
+  expiresAt: Date | null;
+  active: boolean | null;
+  maskedKey: string | null;
+}
+
+/** `ApiKeyCredentials.toJSON()`: a safe summary, keys masked. */
+export interface ApiKeyCredentialsJSON {
+  itemId: string;
+  title: string;
+  owner: string;
+  privileges: string[];
+  httpReferrers: string[];
+  key1: SlotJSON;
+  key2: SlotJSON;
+}
+
+/** `CredentialManager.toJSON()`: a safe summary, keys masked. */
+export interface CredentialManagerJSON {
+  type: "CredentialManager";
+  portal: string;
+  keys: { slot: 1 | 2; maskedKey: string; dead: boolean; expiresAt: Date | null }[];
+}
+
+/** `PortalSession.toJSON()`: a safe summary, no token. */
+export interface PortalSessionJSON {
+  type: "PortalSession";
+  portal: string;
+  username: string;
+}
+
 /** The manager's events and what each carries in `detail`. */
 export interface CredentialManagerEventMap {
   expiring: CustomEvent<KeyEventDetail>;
@@ -392,6 +424,18 @@ extern "C" {
     /// `DateInput` (for optional parameters, which add `| null` themselves)
     #[wasm_bindgen(typescript_type = "DateInput")]
     pub type OptDateInput;
+    /// `ApiKeyCredentialsJSON`
+    #[wasm_bindgen(typescript_type = "ApiKeyCredentialsJSON")]
+    pub type ApiKeyCredentialsJson;
+    /// `CredentialManagerJSON`
+    #[wasm_bindgen(typescript_type = "CredentialManagerJSON")]
+    pub type CredentialManagerJson;
+    /// `PortalSessionJSON`
+    #[wasm_bindgen(typescript_type = "PortalSessionJSON")]
+    pub type PortalSessionJson;
+    /// `typeof CredentialError`
+    #[wasm_bindgen(typescript_type = "typeof CredentialError")]
+    pub type CredentialErrorClass;
     /// `ThresholdOptions`
     #[wasm_bindgen(typescript_type = "ThresholdOptions")]
     pub type ThresholdOptionsType;

@@ -4,10 +4,11 @@ import init, {
   ApiKeyCredentials, CredentialError, CredentialManager, PortalSession, ReferrerRules,
   checkReferrer, checkPageReferrer, effectiveReferrer, keyStatus, keySlot, maskKey, isLegacyKey,
   rotationReminderIcs, requiredPrivilege, describePrivilege, privilegeCatalog, checkPrerequisites, version,
+  credentialErrorClass,
 } from "apikey-credentials";
 import type {
   CredentialErrorCode, KeyReport, KeyStatus, PreflightReport, ReferrerDecision, RotationPlan,
-  KeyEventDetail, FailoverEventDetail, NewKey, KeyUsageReport,
+  KeyEventDetail, FailoverEventDetail, NewKey, KeyUsageReport, ApiKeyCredentialsJSON,
 } from "apikey-credentials";
 import { request } from "@esri/arcgis-rest-request";
 import type { IAuthenticationManager } from "@esri/arcgis-rest-request";
@@ -37,6 +38,9 @@ export async function main(wasm: Uint8Array): Promise<void> {
   console.log(s1.state, s2.generated, creds.status()[0].daysLeft);
   // @ts-expect-error: a misspelt threshold is a type error (and a CredentialError at run time).
   creds.status(undefined, { warnDay: 14 });
+  const summary: ApiKeyCredentialsJSON = creds.toJSON();
+  console.log(summary.key1.maskedKey);
+  const ErrorClass: typeof CredentialError = credentialErrorClass();
   const ics: string = rotationReminderIcs(plan);
   const need = requiredPrivilege("https://basemapstyles-api.arcgis.com/arcgis/rest/services/styles/v2/styles/arcgis/navigation");
   const needed: string | undefined = need?.privilege;
@@ -67,6 +71,7 @@ export async function main(wasm: Uint8Array): Promise<void> {
   const pre: PreflightReport = await manager.preflight("https://geocode-api.arcgis.com/x", { itemIds: [] });
   const usage: KeyUsageReport[] = manager.usage();
   const token: string = await manager.getToken();
+  console.log(manager.toJSON().keys[0].dead);
 
   const session: PortalSession = await PortalSession.signIn("https://www.arcgis.com", "owner", "secret");
   const list: ApiKeyCredentials[] = await session.listCredentials();
