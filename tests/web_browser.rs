@@ -44,6 +44,45 @@ mod browser_only {
             Some("downgrade")
         );
     }
+
+    #[wasm_bindgen_test]
+    fn meta_referrer_policy_with_legacy_keywords() {
+        apikey_credentials::web::start();
+        let window = web_sys::window().unwrap();
+        let document = window.document().unwrap();
+        let origin = window.location().origin().unwrap();
+        let list = Array::new();
+        list.push(&JsValue::from_str(&origin));
+        let list: types::StringArray = JsValue::from(list).unchecked_into();
+        let req: types::Str =
+            JsValue::from_str("https://geocode-api.arcgis.com/x").unchecked_into();
+        let meta = document.create_element("meta").unwrap();
+        meta.set_attribute("name", "referrer").unwrap();
+        let head = document.query_selector("head").unwrap().unwrap();
+        head.append_child(&meta).unwrap();
+        let check = |content: &str| -> JsValue {
+            meta.set_attribute("content", content).unwrap();
+            referrer::check_page_referrer(&list, &req).unwrap().into()
+        };
+        let get = |d: &JsValue, k: &str| Reflect::get(d, &k.into()).unwrap();
+        // "never" is HTML's legacy spelling of no-referrer: nothing is sent.
+        let d = check("never");
+        assert!(get(&d, "referrer").is_null());
+        assert_eq!(
+            get(&d, "noReferrerCause").as_string().as_deref(),
+            Some("policy")
+        );
+        assert_eq!(get(&d, "allowed").as_bool(), Some(false));
+        // "always" is unsafe-url: the full page URL (without its fragment) is sent.
+        let d = check("always");
+        let href = window.location().href().unwrap();
+        let href = href.split('#').next().unwrap();
+        assert_eq!(get(&d, "referrer").as_string().as_deref(), Some(href));
+        // An unknown value leaves the default policy: the origin.
+        let d = check("sometimes");
+        assert_eq!(get(&d, "referrer").as_string(), Some(format!("{origin}/")));
+        meta.remove();
+    }
 }
 
 #[path = "web/manager.rs"]

@@ -248,7 +248,7 @@ pub fn page_context() -> Option<(String, ReferrerPolicy, bool)> {
                 if let Some(p) = el
                     .get_attribute("content")
                     .as_deref()
-                    .and_then(ReferrerPolicy::from_header)
+                    .and_then(ReferrerPolicy::from_meta)
                 {
                     policy = p;
                 }

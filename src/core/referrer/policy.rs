@@ -56,6 +56,24 @@ impl ReferrerPolicy {
             .filter(|t| !t.trim().is_empty())
             .find_map(ReferrerPolicy::parse)
     }
+
+    /// The policy from a `<meta name="referrer">` content: a policy token, or one of the legacy
+    /// keywords HTML still maps for this element (`never` → `no-referrer`, `default` → the
+    /// default policy, `always` → `unsafe-url`, `origin-when-crossorigin` →
+    /// `origin-when-cross-origin`). `None` (empty or unknown) leaves the document's policy as
+    /// it was. A comma-separated list is read as the header would be.
+    pub fn from_meta(content: &str) -> Option<Self> {
+        content
+            .rsplit(',')
+            .filter(|t| !t.trim().is_empty())
+            .find_map(|t| match t.trim().to_ascii_lowercase().as_str() {
+                "never" => Some(ReferrerPolicy::NoReferrer),
+                "default" => Some(ReferrerPolicy::default()),
+                "always" => Some(ReferrerPolicy::UnsafeUrl),
+                "origin-when-crossorigin" => Some(ReferrerPolicy::OriginWhenCrossOrigin),
+                other => ReferrerPolicy::parse(other),
+            })
+    }
 }
 
 /// Why no referrer is sent.
@@ -323,6 +341,21 @@ mod tests {
             Some(UnsafeUrl)
         );
         assert_eq!(ReferrerPolicy::from_header("bogus"), None);
+        // The header knows no legacy keywords; the meta element does.
+        assert_eq!(ReferrerPolicy::from_header("never"), None);
+        assert_eq!(ReferrerPolicy::from_meta("never"), Some(NoReferrer));
+        assert_eq!(ReferrerPolicy::from_meta("Always"), Some(UnsafeUrl));
+        assert_eq!(
+            ReferrerPolicy::from_meta("default"),
+            Some(StrictOriginWhenCrossOrigin)
+        );
+        assert_eq!(
+            ReferrerPolicy::from_meta("origin-when-crossorigin"),
+            Some(OriginWhenCrossOrigin)
+        );
+        assert_eq!(ReferrerPolicy::from_meta("same-origin"), Some(SameOrigin));
+        assert_eq!(ReferrerPolicy::from_meta(""), None);
+        assert_eq!(ReferrerPolicy::from_meta("sometimes"), None);
         assert!(effective_referrer("not a url", API, Origin, false).is_err());
         assert!(effective_referrer("https://example.com/", "/relative", Origin, false).is_err());
     }
