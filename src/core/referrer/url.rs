@@ -2,7 +2,8 @@
 //! produces them.
 //!
 //! A fast path here handles the common case (`http(s)://ascii-host[:port]/plain/path`) without
-//! allocation-heavy general parsing. Everything else (non-ASCII hosts, numeric IPv4 forms, IPv6,
+//! allocation-heavy general parsing (a plain domain, or an IPv4 address already written the
+//! canonical way). Everything else (non-ASCII hosts, other IPv4 forms, IPv6,
 //! percent signs, dot segments, tabs, backslashes, userinfo) goes to a full WHATWG parser behind
 //! [`UrlParser`]: natively the `url` crate, in wasm the platform's `URL` (browser or Node), both
 //! of which implement the same standard.
@@ -128,6 +129,29 @@ pub fn is_plain_domain(host: &[u8]) -> bool {
     !last.first().is_some_and(|b| b.is_ascii_digit())
 }
 
+/// Whether a host is an IPv4 address already in the WHATWG serialisation: four decimal parts,
+/// 0–255, without leading zeros (which would make a part octal) or a trailing dot.
+pub fn is_canonical_ipv4(host: &[u8]) -> bool {
+    let mut parts = 0;
+    for part in host.split(|b| *b == b'.') {
+        parts += 1;
+        let canonical = match part {
+            [] => false,
+            [b'0'] => true,
+            [b'0', ..] => false,
+            _ => {
+                part.len() <= 3
+                    && part.iter().all(u8::is_ascii_digit)
+                    && part.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')) <= 255
+            }
+        };
+        if !canonical {
+            return false;
+        }
+    }
+    parts == 4
+}
+
 /// Whether a path is already in canonical form (no percent signs to normalise, no dot segments).
 pub fn is_plain_path(path: &[u8]) -> bool {
     if !path.iter().all(|b| is_plain_path_byte(*b)) {
@@ -171,7 +195,7 @@ pub fn parse_view(input: &str) -> Option<UrlView<'_>> {
         Some(i) => (authority.get(..i)?, Some(authority.get(i + 1..)?)),
         None => (authority, None),
     };
-    if !is_plain_domain(host.as_bytes()) {
+    if !is_plain_domain(host.as_bytes()) && !is_canonical_ipv4(host.as_bytes()) {
         return None;
     }
     let port = match port_text {
@@ -316,6 +340,10 @@ mod tests {
             "https://example.com:/",
             "https://example.com?q",
             "https://example.com#f",
+            "http://127.0.0.1/",
+            "http://127.0.0.1:3000/x?y",
+            "https://10.0.0.255/",
+            "http://0.0.0.0/",
         ];
         for i in inputs {
             let fast = parse_fast(i).unwrap_or_else(|| panic!("fast path refused {i}"));
@@ -328,7 +356,12 @@ mod tests {
     fn fast_path_declines_hard_cases() {
         for i in [
             "http://0x7f.1/",
-            "http://127.0.0.1/",
+            "http://127.0.0.01/",
+            "http://127.0.0.1./",
+            "http://127.1/",
+            "http://2130706433/",
+            "http://256.0.0.1/",
+            "http://1.2.3.4.5/",
             "https://xn--mnchen-3ya.example/",
             "https://münchen.example/",
             "https://exa%41mple.com/",
