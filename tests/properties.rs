@@ -130,3 +130,36 @@ proptest! {
         if n < 12 { prop_assert_eq!(m, "****"); } else { prop_assert_eq!(m.chars().count(), 9); }
     }
 }
+
+/// URL-ish strings around the fast path's edges: hosts of digits and letters (IPv4-like or not,
+/// leading zeros, too many parts, trailing dots), ports, paths, queries.
+fn urlish() -> impl Strategy<Value = String> {
+    let part = prop::sample::select(vec![
+        "0", "00", "1", "01", "10", "127", "255", "256", "999", "0x7f", "a", "example", "com", "",
+    ]);
+    (
+        prop::sample::select(vec!["http://", "https://", "HTTP://", "https:/", "ftp://"]),
+        prop::collection::vec(part, 1..6),
+        prop::option::of(prop::sample::select(vec![
+            ":", ":0", ":80", ":443", ":08080", ":65536",
+        ])),
+        prop::sample::select(vec![
+            "", "/", "/a/b", "/a/../b", "/%41", "/a b", "?q=1", "/x?y#z", ".",
+        ]),
+    )
+        .prop_map(|(s, parts, port, tail)| {
+            format!("{s}{}{}{tail}", parts.join("."), port.unwrap_or(""))
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+    /// Whenever the fast path answers, it answers what the full WHATWG parser does.
+    #[test]
+    fn fast_path_agrees_with_the_full_parser(u in urlish()) {
+        use apikey_credentials::core::referrer::url::{parse_fast, NativeUrlParser, UrlParser};
+        if let Some(fast) = parse_fast(&u) {
+            prop_assert_eq!(Some(fast), NativeUrlParser.parse(&u), "{}", u);
+        }
+    }
+}
