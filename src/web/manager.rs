@@ -259,9 +259,11 @@ impl Inner {
     /// key per page load for expiring and worse.
     fn evaluate(&self) {
         let now = self.now();
-        let ring = self.ring.borrow();
         let other_slot = |slot: u8| if slot == 1 { 2 } else { 1 };
-        for e in ring.entries() {
+        // Events are sent after the key ring is released: listeners may call back into the
+        // manager.
+        let mut events = Vec::new();
+        for e in self.ring.borrow().entries() {
             if e.dead {
                 continue;
             }
@@ -295,21 +297,22 @@ impl Inner {
             };
             let tag = format!("{}:{name}", key_id(&masked, e.slot));
             if insert_new(&mut self.emitted.borrow_mut(), &tag) {
-                self.emit(
-                    name,
-                    Obj::new()
-                        .set("slot", JsValue::from_f64(f64::from(e.slot)))
-                        .set("maskedKey", masked.as_str())
-                        .set("daysLeft", opt_num(st.days_left))
-                        .set("expiresAt", opt_date_out(st.expires_at))
-                        .set("message", message.as_str())
-                        .build(),
-                );
+                let detail = Obj::new()
+                    .set("slot", JsValue::from_f64(f64::from(e.slot)))
+                    .set("maskedKey", masked.as_str())
+                    .set("daysLeft", opt_num(st.days_left))
+                    .set("expiresAt", opt_date_out(st.expires_at))
+                    .set("message", message.as_str())
+                    .build();
+                events.push((name, detail));
             }
             let first = WARNED.with(|w| insert_new(&mut w.borrow_mut(), &masked));
             if first {
                 web_sys::console::warn_1(&JsValue::from_str(&message));
             }
+        }
+        for (name, detail) in events {
+            self.emit(name, detail);
         }
     }
 
@@ -325,7 +328,10 @@ impl Inner {
 
     fn save(&self) {
         if let Some(s) = &self.storage {
-            if let Err(problem) = s.save(&self.ring.borrow(), &self.usage.borrow()) {
+            // The borrows end with this statement: a listener of the event below may call back
+            // into the manager (and record usage).
+            let saved = s.save(&self.ring.borrow(), &self.usage.borrow());
+            if let Err(problem) = saved {
                 self.emit(
                     "storageError",
                     Obj::new()

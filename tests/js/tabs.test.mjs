@@ -39,3 +39,52 @@ test("other tabs see a dead key through the storage event", async () => {
     await emu.stop();
   }
 });
+
+test("listeners may call back into the manager, even while it reports a storage failure", async () => {
+  const emu = await startEmulator(["--www", join(root, "tests", "js", "pages"), "--alt-port", "none"]);
+  const browser = await launchChromium();
+  try {
+    const { keys } = await (await fetch(`${emu.url}/emulator/seeded-keys`)).json();
+    const store = keys.filter((k) => k.title.startsWith("Store locator")).sort((a, b) => a.slot - b.slot).map((k) => k.key);
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${emu.url}/tabs.html`);
+    await page.waitForSelector("body[data-ready=true]", { state: "attached" });
+    const r = await page.evaluate(async (k) => {
+      localStorage.clear();
+      // Storage that refuses every write, as when the quota is exhausted.
+      const setItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = function () { throw new DOMException("full", "QuotaExceededError"); };
+      try {
+        // Key 1 expires in 3 days: the manager reports it (critical) on the next tick.
+        window.makeManager([{ key: k[0], expiresAt: Date.now() + 3 * 86400000 }, k[1]]);
+        const m = window.manager;
+        const seen = [];
+        const url = `${location.origin}/portal/sharing/rest/portals/self`;
+        // Every event listener calls straight back into the manager (status, usage, getToken).
+        for (const type of ["storageError", "expiring", "critical", "expired", "invalid", "failover", "clockSkew"]) {
+          m.addEventListener(type, () => {
+            seen.push(type);
+            m.status();
+            m.usage();
+            m.getToken(url);
+          });
+        }
+        await new Promise((r) => setTimeout(r, 50));
+        const a = await m.request(url);
+        const b = await m.request(url);
+        return { seen, served: [a.appInfo.itemId, b.appInfo.itemId], requests: m.usage()[0].requests };
+      } finally {
+        Storage.prototype.setItem = setItem;
+      }
+    }, store);
+    assert.deepEqual(errors, []);
+    assert.ok(r.seen.includes("storageError") && r.seen.includes("critical"), JSON.stringify(r.seen));
+    assert.equal(r.served[0], r.served[1]);
+    assert.ok(r.requests >= 2, JSON.stringify(r));
+  } finally {
+    await browser.close();
+    await emu.stop();
+  }
+});
