@@ -363,10 +363,20 @@ impl Inner {
         )
     }
 
-    /// Marks `i` dead after a 498 and tells listeners.
-    fn mark_invalid(&self, i: usize) {
+    /// Whether key `i` is known dead.
+    fn is_dead(&self, i: usize) -> bool {
+        self.ring.borrow().get(i).is_some_and(|e| e.dead)
+    }
+
+    /// Marks `i` dead after a 498 and tells listeners, once: when concurrent calls learn the same
+    /// thing, only the first reports it. `true` when this call did.
+    fn mark_invalid(&self, i: usize) -> bool {
+        if self.is_dead(i) {
+            return false;
+        }
         self.ring.borrow_mut().set_dead(i, true);
         self.emit_invalid(i);
+        true
     }
 
     /// Tells listeners that `i` was refused as invalid.
@@ -455,9 +465,7 @@ impl Inner {
             }
             Err(mut e) => {
                 if e.kind == Kind::InvalidToken {
-                    if !self.ring.borrow().get(i).is_some_and(|x| x.dead) {
-                        self.mark_invalid(i);
-                    }
+                    self.mark_invalid(i);
                 } else if e.kind == Kind::Forbidden {
                     e.kind = Kind::ReferrerNotAllowed;
                 }
@@ -538,9 +546,11 @@ async fn run_request(
                     Err(e) if e.kind == Kind::InvalidToken => Outcome::InvalidToken,
                     Err(_) => Outcome::OtherError,
                 };
+                // Requests in flight together all learn of a dead key; the first tells the
+                // listeners (`invalid`, `failover`), the others retry with the other key quietly.
+                let newly_dead = outcome == Outcome::InvalidToken && !inner.is_dead(i);
                 step = inner.ring.borrow_mut().after(now, attempt, i, outcome);
-                if outcome == Outcome::InvalidToken {
-                    // `after` marked the key dead; tell the listeners.
+                if newly_dead {
                     inner.emit_invalid(i);
                     if let Step::Send(j) = step {
                         inner.announce_failover(i, j);
@@ -760,12 +770,14 @@ impl CredentialManager {
             let key = inner.raw_key(i);
             match inner.client.portal_self(Some(&key)).await {
                 Err(e) if e.kind == Kind::InvalidToken => {
-                    inner.mark_invalid(i);
+                    let newly_dead = inner.mark_invalid(i);
                     let next = inner.ring.borrow().pick(now);
                     inner.save();
                     match next {
                         Some(j) => {
-                            inner.announce_failover(i, j);
+                            if newly_dead {
+                                inner.announce_failover(i, j);
+                            }
                             Ok(CredentialManager {
                                 inner: inner.clone(),
                             }

@@ -1,0 +1,48 @@
+// Requests in flight together when a key dies, in Node against the emulator: every request still
+// gets its answer with exactly one extra round trip, and the listeners hear about the dead key
+// once (one `invalid`, one `failover`), not once per request.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startEmulator, loadPackage } from "./harness.mjs";
+
+const DAY = 86_400_000;
+
+test("concurrent requests fail over together and report a dead key once", async () => {
+  const pkg = await loadPackage();
+  const emu = await startEmulator(["--alt-port", "none"]);
+  try {
+    const session = await pkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
+    const creds = await session.createCredentials({ title: "concurrency", privileges: ["premium:user:basemaps"] });
+    const k1 = await session.generateKey(creds.itemId, 1, new Date(Date.now() + 200 * DAY));
+    const k2 = await session.generateKey(creds.itemId, 2, new Date(Date.now() + 100 * DAY));
+    const m = new pkg.CredentialManager({ portal: emu.portal, keys: [k1.key, k2.key] });
+    const seen = { invalid: [], failover: [] };
+    for (const type of Object.keys(seen)) m.addEventListener(type, (e) => seen[type].push(e.detail));
+    const url = `${emu.portal}/sharing/rest/portals/self`;
+    const stats = async () => (await (await fetch(`${emu.url}/emulator/stats`)).json()).total;
+    await m.request(url);
+
+    await session.invalidateKey(creds.itemId, 1);
+    const before = await stats();
+    const N = 30;
+    const answers = await Promise.all(Array.from({ length: N }, () => m.request(url)));
+    const reached = (await stats()) - before; // requests the emulator answered
+    assert.ok(answers.every((a) => a.appInfo?.itemId === creds.itemId));
+    assert.equal(reached, 2 * N, "each request: one try with the dead key, one with the other");
+    assert.equal(seen.invalid.length, 1, JSON.stringify(seen.invalid));
+    assert.equal(seen.failover.length, 1);
+    assert.deepEqual([seen.failover[0].from, seen.failover[0].to], [1, 2]);
+    const usage = m.usage();
+    assert.equal(usage[0].failures.INVALID_TOKEN, N);
+    assert.equal(usage[1].requests, N);
+
+    // Then the other key dies too, under concurrent requests: each is refused, one `invalid`.
+    await session.invalidateKey(creds.itemId, 2);
+    const refused = await Promise.allSettled(Array.from({ length: 10 }, () => m.request(url)));
+    assert.ok(refused.every((r) => r.status === "rejected" && r.reason.code === "INVALID_TOKEN"));
+    assert.equal(seen.invalid.length, 2);
+    assert.equal(seen.failover.length, 1);
+  } finally {
+    await emu.stop();
+  }
+});
