@@ -256,7 +256,8 @@ impl Inner {
     }
 
     /// Emits expiry events (once per key and state per manager) and one console warning per
-    /// key per page load for expiring and worse.
+    /// key per page load for expiring and worse. Runs at start-up, on `inspect()`, and on every
+    /// `request()` and `getToken()`, so a page left open sees a key cross its thresholds.
     fn evaluate(&self) {
         let now = self.now();
         let other_slot = |slot: u8| if slot == 1 { 2 } else { 1 };
@@ -275,6 +276,12 @@ impl Inner {
                 _ => continue,
             };
             let masked = e.key.masked();
+            let tag = format!("{}:{name}", key_id(&masked, e.slot));
+            let new_event = insert_new(&mut self.emitted.borrow_mut(), &tag);
+            let first_warning = WARNED.with(|w| insert_new(&mut w.borrow_mut(), &masked));
+            if !new_event && !first_warning {
+                continue;
+            }
             let day = st
                 .expires_at
                 .and_then(crate::core::time::iso_date)
@@ -295,8 +302,7 @@ impl Inner {
                     other_slot(e.slot)
                 )
             };
-            let tag = format!("{}:{name}", key_id(&masked, e.slot));
-            if insert_new(&mut self.emitted.borrow_mut(), &tag) {
+            if new_event {
                 let detail = Obj::new()
                     .set("slot", JsValue::from_f64(f64::from(e.slot)))
                     .set("maskedKey", masked.as_str())
@@ -306,8 +312,7 @@ impl Inner {
                     .build();
                 events.push((name, detail));
             }
-            let first = WARNED.with(|w| insert_new(&mut w.borrow_mut(), &masked));
-            if first {
+            if first_warning {
                 web_sys::console::warn_1(&JsValue::from_str(&message));
             }
         }
@@ -511,6 +516,9 @@ async fn run_request(
     method: Option<Method>,
 ) -> Result<JsValue, JsValue> {
     let service = service_name(&url);
+    // A page may stay open while a key crosses a warning threshold: re-check on every call
+    // (each key and state is reported once, so this is cheap and quiet).
+    inner.evaluate();
     let now = inner.now();
     let mut step = inner.ring.borrow().begin(now);
     let mut attempt = 0usize;
@@ -729,6 +737,7 @@ impl CredentialManager {
             };
         // Nothing to wait for: the answer is known now, so a settled promise (no task).
         let inner = &self.inner;
+        inner.evaluate();
         let pick = inner.ring.borrow().pick(inner.now());
         match pick {
             Some(i) => {

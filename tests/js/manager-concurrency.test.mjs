@@ -46,3 +46,25 @@ test("concurrent requests fail over together and report a dead key once", async 
     await emu.stop();
   }
 });
+
+test("a page left open hears a key cross its warning threshold on its next call", async () => {
+  const pkg = await loadPackage();
+  // No portal is contacted: getToken() answers from the keys held.
+  const key = "AAPT" + "k".repeat(60);
+  const m = new pkg.CredentialManager({
+    portal: "https://www.arcgis.com",
+    // 30 days and 1.2 s: "active" now, "expiring" (warnDays 30) a little later.
+    keys: [{ key, expiresAt: Date.now() + 30 * DAY + 1200 }],
+    warnDays: 30,
+  });
+  const seen = [];
+  m.addEventListener("expiring", (e) => seen.push(e.detail.daysLeft));
+  await new Promise((r) => setTimeout(r, 20));
+  await m.getToken();
+  assert.deepEqual(seen, [], "not yet within 30 days");
+  await new Promise((r) => setTimeout(r, 1400));
+  await m.getToken();
+  await m.getToken();
+  assert.deepEqual(seen, [29], "reported once, on the first call after the threshold");
+  assert.equal(m.status()[0].state, "expiring");
+});
