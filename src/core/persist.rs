@@ -33,6 +33,14 @@ impl KeyUsage {
     pub fn record_failure(&mut self, code: &str) {
         self.failures.bump(code);
     }
+
+    /// Takes in another tab's view of the same key: every counter becomes the larger of the two,
+    /// so a late or stale write from another tab never lowers a count.
+    pub fn merge_max(&mut self, other: &KeyUsage) {
+        self.requests = self.requests.max(other.requests);
+        self.failures.merge_max(&other.failures);
+        self.services.merge_max(&other.services);
+    }
 }
 
 /// Counters by name, sorted by name; at most 64 names plus `(other)`. (A sorted vector: these
@@ -76,6 +84,21 @@ impl Counts {
                 }
             }
             Err(i) => self.0.insert(i, (name.to_string(), n)),
+        }
+    }
+
+    /// Each count the larger of the two; names beyond the bound (64 plus `(other)`) are left out.
+    pub fn merge_max(&mut self, other: &Counts) {
+        for (name, n) in other.iter() {
+            match self.find(name) {
+                Ok(i) => {
+                    if let Some(e) = self.0.get_mut(i) {
+                        e.1 = e.1.max(n);
+                    }
+                }
+                Err(i) if self.len() <= MAX_MAP_ENTRIES => self.0.insert(i, (name.to_string(), n)),
+                Err(_) => {}
+            }
         }
     }
 
@@ -271,6 +294,44 @@ pub fn validate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merging_another_tab_never_lowers_a_count() {
+        let mut a = KeyUsage::default();
+        for _ in 0..3 {
+            a.record_request("portal:portals/self");
+        }
+        a.record_failure("INVALID_TOKEN");
+        let mut b = KeyUsage::default();
+        b.record_request("portal:portals/self");
+        for _ in 0..4 {
+            b.record_request("geocode");
+        }
+        b.record_failure("TIMEOUT");
+        let mut merged = a.clone();
+        merged.merge_max(&b);
+        assert_eq!(merged.requests, 5);
+        assert_eq!(merged.services.get("portal:portals/self"), Some(3));
+        assert_eq!(merged.services.get("geocode"), Some(4));
+        assert_eq!(merged.failures.get("INVALID_TOKEN"), Some(1));
+        assert_eq!(merged.failures.get("TIMEOUT"), Some(1));
+        // Merging a stale (smaller) view changes nothing; merging is idempotent.
+        let before = merged.clone();
+        merged.merge_max(&a);
+        merged.merge_max(&merged.clone());
+        assert_eq!(merged, before);
+        // The bound holds: 64 names plus "(other)".
+        let mut wide = KeyUsage::default();
+        for i in 0..200 {
+            wide.record_request(&format!("s{i}"));
+        }
+        let mut other = KeyUsage::default();
+        for i in 100..300 {
+            other.record_request(&format!("t{i}"));
+        }
+        wide.merge_max(&other);
+        assert!(wide.services.len() <= MAX_MAP_ENTRIES + 1);
+    }
 
     fn decode(text: &str) -> (Option<Persisted>, bool) {
         super::decode(

@@ -64,15 +64,20 @@ impl StorageArea {
         }
     }
 
-    /// Applies a stored state to the keys it knows (matched by mask and slot).
+    /// Merges a stored state (at start-up, or another tab's write) into the keys it knows
+    /// (matched by mask and slot): dead keys stay dead, counters take the larger value.
     pub fn apply(&self, p: &Persisted, ring: &mut KeyRing, usage: &mut [KeyUsage]) {
         for i in 0..ring.entries().len() {
             let Some(e) = ring.get(i) else { continue };
             let id = key_id(&e.key.masked(), e.slot);
             if let Some(rec) = p.keys.iter().find(|r| r.id == id) {
-                ring.set_dead(i, rec.dead);
+                // A dead key stays dead (a stale write from another tab cannot revive it), and
+                // counts only grow.
+                if rec.dead {
+                    ring.set_dead(i, true);
+                }
                 if let Some(u) = usage.get_mut(i) {
-                    *u = rec.usage.clone();
+                    u.merge_max(&rec.usage);
                 }
             }
         }

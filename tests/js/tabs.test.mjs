@@ -88,3 +88,48 @@ test("listeners may call back into the manager, even while it reports a storage 
     await emu.stop();
   }
 });
+
+test("a stale write from another tab neither revives a dead key nor lowers a count", async () => {
+  const emu = await startEmulator(["--www", join(root, "tests", "js", "pages"), "--alt-port", "none"]);
+  const browser = await launchChromium();
+  try {
+    const { keys } = await (await fetch(`${emu.url}/emulator/seeded-keys`)).json();
+    const store = keys.filter((k) => k.title.startsWith("Store locator")).sort((a, b) => a.slot - b.slot).map((k) => k.key);
+    const ctx = await browser.newContext();
+    const [a, b] = [await ctx.newPage(), await ctx.newPage()];
+    for (const p of [a, b]) {
+      await p.goto(`${emu.url}/tabs.html`);
+      await p.waitForSelector("body[data-ready=true]", { state: "attached" });
+    }
+    await a.evaluate(() => localStorage.clear());
+    await a.evaluate((k) => window.makeManager(k), store);
+    // A: three requests with key 1 (its state is saved after each).
+    const url = `${emu.url}/portal/sharing/rest/portals/self`;
+    await a.evaluate(async (u) => { for (let i = 0; i < 3; i++) await window.manager.request(u); }, url);
+    const stored = await a.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith("apikey-credentials")));
+    assert.ok(stored, "A saved its state");
+    const state = JSON.parse(stored[1]);
+    state.keys[0].dead = true;
+    // B writes an older snapshot: key 1 alive and fewer requests (as a tab that had not caught up).
+    const stale = JSON.parse(stored[1]);
+    stale.keys[0].dead = false;
+    stale.keys[0].usage.requests = 1;
+    await b.evaluate(([k, v]) => localStorage.setItem(k, v), [stored[0], JSON.stringify(stale)]);
+    await a.waitForTimeout(200);
+    const after = await a.evaluate(() => window.manager.usage().map((u) => ({ slot: u.slot, dead: u.dead, requests: u.requests })));
+    assert.equal(after[0].requests, 3, JSON.stringify(after));
+    assert.equal(after[0].dead, false, "A's own view: it never saw key 1 die");
+    // A learns through storage that key 1 died (another tab found out), then the stale write
+    // arrives again.
+    await b.evaluate(([k, v]) => localStorage.setItem(k, v), [stored[0], JSON.stringify(state)]);
+    await a.waitForFunction(() => window.deadSlots().length === 1, null, { timeout: 5000 });
+    await b.evaluate(([k, v]) => localStorage.setItem(k, v), [stored[0], JSON.stringify(stale)]);
+    await a.waitForTimeout(200);
+    assert.deepEqual(await a.evaluate(() => window.deadSlots()), [1], "the stale write did not revive key 1");
+    assert.equal(await a.evaluate(() => window.manager.usage()[0].requests), 3);
+    await ctx.close();
+  } finally {
+    await browser.close();
+    await emu.stop();
+  }
+});
