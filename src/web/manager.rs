@@ -333,10 +333,10 @@ impl Inner {
 
     fn save(&self) {
         if let Some(s) = &self.storage {
-            // The borrows end with this statement: a listener of the event below may call back
-            // into the manager (and record usage).
-            let saved = s.save(&self.ring.borrow(), &self.usage.borrow());
-            if let Err(problem) = saved {
+            // The borrows end with this statement: the storage write and a listener of the
+            // event below may call back into the manager (and record usage).
+            let snapshot = s.snapshot(&self.ring.borrow(), &self.usage.borrow());
+            if let Err(problem) = s.write(&snapshot) {
                 self.emit(
                     "storageError",
                     Obj::new()

@@ -83,8 +83,9 @@ impl StorageArea {
         }
     }
 
-    /// Writes the state.
-    pub fn save(&self, ring: &KeyRing, usage: &[KeyUsage]) -> Result<(), StorageProblem> {
+    /// The state to write (taken while the caller holds the key ring and usage; written after
+    /// it lets go, with [`StorageArea::write`]).
+    pub fn snapshot(&self, ring: &KeyRing, usage: &[KeyUsage]) -> Persisted {
         let keys = ring
             .entries()
             .iter()
@@ -101,14 +102,18 @@ impl StorageArea {
                 .map(|e| e.key.expose().to_string())
                 .collect()
         });
-        let p = Persisted {
+        Persisted {
             schema: SCHEMA.to_string(),
             portal: self.portal.clone(),
             keys,
             raw_keys,
-        };
+        }
+    }
+
+    /// Writes a state.
+    pub fn write(&self, p: &Persisted) -> Result<(), StorageProblem> {
         // Built by hand: a serde serializer would cost more code than the whole format.
-        let text = js_sys::JSON::stringify(&to_js(&p))
+        let text = js_sys::JSON::stringify(&to_js(p))
             .ok()
             .and_then(|s| s.as_string())
             .ok_or(StorageProblem::WriteFailed)?;

@@ -53,9 +53,13 @@ test("listeners may call back into the manager, even while it reports a storage 
     await page.waitForSelector("body[data-ready=true]", { state: "attached" });
     const r = await page.evaluate(async (k) => {
       localStorage.clear();
-      // Storage that refuses every write, as when the quota is exhausted.
+      // Storage that refuses every write, as when the quota is exhausted, and that calls back
+      // into the manager first (as a wrapper some library put around setItem might).
       const setItem = Storage.prototype.setItem;
-      Storage.prototype.setItem = function () { throw new DOMException("full", "QuotaExceededError"); };
+      Storage.prototype.setItem = function () {
+        window.manager?.getToken(`${location.origin}/portal/sharing/rest/portals/self`);
+        throw new DOMException("full", "QuotaExceededError");
+      };
       try {
         // Key 1 expires in 3 days: the manager reports it (critical) on the next tick.
         window.makeManager([{ key: k[0], expiresAt: Date.now() + 3 * 86400000 }, k[1]]);
