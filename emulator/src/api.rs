@@ -853,6 +853,18 @@ pub async fn stats(AxState(shared): AxState<std::sync::Arc<Shared>>) -> Response
     )
 }
 
+/// `POST /emulator/expire-sign-ins`: every user token issued so far stops working, as when a
+/// sign-in reaches its expiration (API keys are not affected). For tests of expired sessions.
+pub async fn expire_sign_ins(AxState(shared): AxState<std::sync::Arc<Shared>>) -> Response {
+    let dropped = {
+        let mut state = shared.lock();
+        let n = state.tokens.len();
+        state.tokens.clear();
+        n
+    };
+    json_response(StatusCode::OK, &json!({ "expired": dropped }))
+}
+
 /// `/emulator/slow?ms=N` (at most 30 s): answers `{}` after a delay, for timeout tests.
 pub async fn slow(req: Request) -> Response {
     let ms: u64 = req

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::{header, Method};
 use axum::middleware::{self, Next};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowHeaders, Any, CorsLayer};
@@ -77,6 +77,7 @@ pub fn app(config: &Config, shared: Arc<Shared>) -> Router {
         .route("/emulator/seeded-keys", get(api::seeded_keys))
         .route("/emulator/stats", get(api::stats))
         .route("/emulator/demo-login", get(api::demo_login))
+        .route("/emulator/expire-sign-ins", post(api::expire_sign_ins))
         .route("/emulator/slow", get(api::slow))
         .route("/emulator/not-json", get(api::not_json))
         .route("/emulator/truncated", get(api::truncated))

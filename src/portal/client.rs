@@ -74,7 +74,7 @@ fn not_json() -> PortalError {
 
 /// The parsed body, unless it (or the status) reports an error.
 fn check<J: Json>(status: u16, parsed: Option<&J>) -> Result<&J, PortalError> {
-    if let Some(e) = classify(status, parsed.map(Envelope::read).as_ref()) {
+    if let Some(e) = classify(status, parsed.map(Envelope::read)) {
         return Err(e);
     }
     parsed.ok_or_else(not_json)

@@ -61,6 +61,9 @@ pub struct PortalError {
     pub message: String,
     /// The portal's details.
     pub details: Vec<String>,
+    /// The call carried an owner's sign-in (a `PortalSession`), not an API key: a 498 then
+    /// means "sign in again" and a 403 a missing permission (the codes are the same).
+    pub signed_in: bool,
 }
 
 impl PortalError {
@@ -71,6 +74,7 @@ impl PortalError {
             portal_code: None,
             message: message.into(),
             details: Vec::new(),
+            signed_in: false,
         }
     }
 
@@ -82,6 +86,12 @@ impl PortalError {
     /// What to do about it, in one sentence.
     pub fn advice(&self) -> &'static str {
         match self.kind {
+            Kind::InvalidToken | Kind::TokenRequired if self.signed_in => {
+                "The sign-in has expired or was revoked: sign in again."
+            }
+            Kind::Forbidden | Kind::ReferrerNotAllowed if self.signed_in => {
+                "Only the owner (or an administrator) may do this; see prerequisites()."
+            }
             Kind::InvalidToken => "The API key is invalid, expired or was invalidated: deploy the other key or generate a new one.",
             Kind::TokenRequired => "The request carried no token: pass an API key.",
             Kind::ReferrerNotAllowed => "This page's origin is not in the key's referrer list: add it (scheme, host and port) to the API key credentials' referrers.",
@@ -98,15 +108,18 @@ impl PortalError {
 
 impl fmt::Display for PortalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The portal's details often say what its message does not ("Unable to generate
+        // token." / "Invalid username or password."), so they are part of the text.
+        let mut said = self.message.clone();
+        for d in &self.details {
+            if crate::core::find_str(&said, d).is_none() {
+                said.push(' ');
+                said.push_str(d);
+            }
+        }
         match self.portal_code {
-            Some(c) => write!(
-                f,
-                "{} ({c}: {}). {}",
-                self.code(),
-                self.message,
-                self.advice()
-            ),
-            None => write!(f, "{} ({}). {}", self.code(), self.message, self.advice()),
+            Some(c) => write!(f, "{} ({c}: {said}). {}", self.code(), self.advice()),
+            None => write!(f, "{} ({said}). {}", self.code(), self.advice()),
         }
     }
 }
@@ -122,6 +135,8 @@ pub struct ErrorBody {
     pub message: Option<String>,
     /// `messageCode`, e.g. `GWM_0003`, `CONT_0001`.
     pub message_code: Option<String>,
+    /// `details`: the portal's explanation lines ("Invalid username or password.").
+    pub details: Vec<String>,
 }
 
 /// A code given as a number or a string.
@@ -176,6 +191,13 @@ impl Envelope {
                 code: CodeValue::read(e.get("code")),
                 message: text(&e, "message"),
                 message_code: text(&e, "messageCode"),
+                details: {
+                    let mut lines = Vec::new();
+                    for l in e.get("details").and_then(|d| d.items()).unwrap_or_default() {
+                        lines.extend(l.as_str());
+                    }
+                    lines
+                },
             }),
             code: CodeValue::read(v.get("code")),
             message: text(v, "message"),
@@ -197,9 +219,9 @@ fn kind_for(code: i64, message_code: Option<&str>) -> Kind {
 }
 
 /// The error an envelope or HTTP status describes, if any.
-pub fn classify(status: u16, envelope: Option<&Envelope>) -> Option<PortalError> {
+pub fn classify(status: u16, envelope: Option<Envelope>) -> Option<PortalError> {
     if let Some(env) = envelope {
-        if let Some(e) = &env.error {
+        if let Some(e) = env.error {
             let code = e
                 .code
                 .as_ref()
@@ -212,6 +234,7 @@ pub fn classify(status: u16, envelope: Option<&Envelope>) -> Option<PortalError>
                     .unwrap_or_else(|| "The portal returned an error.".to_string()),
             );
             err.portal_code = Some(code);
+            err.details = e.details;
             return Some(err);
         }
         if let Some(code) = env
@@ -248,10 +271,41 @@ mod tests {
     }
 
     #[test]
+    fn details_are_kept_and_said() {
+        let e = classify(
+            200,
+            Some(env(
+                r#"{"error":{"code":400,"message":"Unable to generate token.","details":["Invalid username or password.", 7]}}"#,
+            )),
+        )
+        .unwrap();
+        assert_eq!(e.details, ["Invalid username or password."]);
+        assert_eq!(
+            e.to_string(),
+            "BAD_REQUEST (400: Unable to generate token. Invalid username or password.). The portal refused the request parameters: check them against the portal's message."
+        );
+        // A detail that repeats the message is not said twice.
+        let e = classify(
+            200,
+            Some(env(
+                r#"{"error":{"code":498,"message":"Invalid token.","details":["Invalid token."]}}"#,
+            )),
+        )
+        .unwrap();
+        let mut owner = e.clone();
+        owner.signed_in = true;
+        assert_eq!(
+            owner.to_string(),
+            "INVALID_TOKEN (498: Invalid token.). The sign-in has expired or was revoked: sign in again."
+        );
+        assert!(e.to_string().contains("API key"));
+    }
+
+    #[test]
     fn both_error_styles() {
         let e = classify(
             200,
-            Some(&env(
+            Some(env(
                 r#"{"error":{"code":498,"message":"Invalid token.","details":[]}}"#,
             )),
         )
@@ -259,17 +313,17 @@ mod tests {
         assert_eq!((e.code(), e.portal_code), ("INVALID_TOKEN", Some(498)));
         let e = classify(
             200,
-            Some(&env(
+            Some(env(
                 r#"{"error":{"code":499,"message":"Token Required","messageCode":"GWM_0003"}}"#,
             )),
         )
         .unwrap();
         assert_eq!(e.code(), "TOKEN_REQUIRED");
-        let e = classify(200, Some(&env(r#"{"error":{"code":400,"messageCode":"CONT_0001","message":"Item does not exist or is inaccessible."}}"#))).unwrap();
+        let e = classify(200, Some(env(r#"{"error":{"code":400,"messageCode":"CONT_0001","message":"Item does not exist or is inaccessible."}}"#))).unwrap();
         assert_eq!(e.code(), "NOT_FOUND");
         let e = classify(
             498,
-            Some(&env(r#"{"error":{"code":498,"message":"Token Invalid."}}"#)),
+            Some(env(r#"{"error":{"code":498,"message":"Token Invalid."}}"#)),
         )
         .unwrap();
         assert_eq!(e.code(), "INVALID_TOKEN");
@@ -277,11 +331,11 @@ mod tests {
         assert_eq!(e.code(), "TOKEN_REQUIRED");
         let e = classify(503, None).unwrap();
         assert_eq!(e.code(), "SERVER_ERROR");
-        let e = classify(200, Some(&env(r#"{"code":403,"message":"billing"}"#))).unwrap();
+        let e = classify(200, Some(env(r#"{"code":403,"message":"billing"}"#))).unwrap();
         assert_eq!(e.code(), "FORBIDDEN");
-        let e = classify(200, Some(&env(r#"{"error":{"code":"498"}}"#))).unwrap();
+        let e = classify(200, Some(env(r#"{"error":{"code":"498"}}"#))).unwrap();
         assert_eq!(e.code(), "INVALID_TOKEN");
-        assert!(classify(200, Some(&env(r#"{"id":"x"}"#))).is_none());
+        assert!(classify(200, Some(env(r#"{"id":"x"}"#))).is_none());
         assert!(e.to_string().contains("INVALID_TOKEN"));
     }
 }

@@ -497,7 +497,7 @@ impl Inner {
         };
         // Errors first (either style), read from the parsed value; then the value itself.
         let envelope: Option<Envelope> = json.as_ref().map(Envelope::read);
-        if let Some(e) = classify(status, envelope.as_ref()) {
+        if let Some(e) = classify(status, envelope) {
             return Err(e);
         }
         json.ok_or_else(|| {

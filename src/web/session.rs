@@ -120,7 +120,7 @@ impl Inner {
     /// the portal now has them. (One async body for all of them keeps one state machine in the
     /// module instead of one per method.)
     async fn run(&self, id: &str, op: Op) -> Result<JsValue, JsValue> {
-        let mut app = self.app(id).await.map_err(portal)?;
+        let mut app = self.app(id).await.map_err(owner_error)?;
         let (privileges, referrers) = match op {
             Op::Read => (None, None),
             Op::Referrers(list) => (None, Some(list)),
@@ -149,13 +149,13 @@ impl Inner {
                     self.client
                         .update_expiration(&self.user.username, id, &self.token, slot, exp)
                         .await
-                        .map_err(portal)?;
+                        .map_err(owner_error)?;
                 }
                 let k = self
                     .client
                     .generate_key(&app.client_id, secret, slot, true)
                     .await
-                    .map_err(portal)?;
+                    .map_err(owner_error)?;
                 let expires = expires_at.unwrap_or_else(|| {
                     super::now_ms().saturating_add((k.expires_in * 1000.0) as i64)
                 });
@@ -171,7 +171,7 @@ impl Inner {
                 self.client
                     .revoke_key(&app.client_id, secret, slot)
                     .await
-                    .map_err(portal)?;
+                    .map_err(owner_error)?;
                 return Ok(Obj::new()
                     .set("success", true)
                     .set("slot", JsValue::from_f64(f64::from(slot)))
@@ -187,14 +187,14 @@ impl Inner {
                     referrers.as_deref(),
                 )
                 .await
-                .map_err(portal)?;
-            app = self.app(id).await.map_err(portal)?;
+                .map_err(owner_error)?;
+            app = self.app(id).await.map_err(owner_error)?;
         }
         let item = self
             .client
             .item(id, Some(&self.token))
             .await
-            .map_err(portal)?;
+            .map_err(owner_error)?;
         let c = Credentials::new(credentials_from_portal(&item, &app, self.client.root()))
             .map_err(from_core)?;
         Ok(ApiKeyCredentials::from_core_model(c).into())
@@ -221,7 +221,9 @@ enum Op {
     Invalidate(u8),
 }
 
-fn portal(e: crate::portal::PortalError) -> JsValue {
+/// A portal error in the owner's terms: the token here is the owner's sign-in, not an API key.
+fn owner_error(mut e: crate::portal::PortalError) -> JsValue {
+    e.signed_in = true;
     from_portal(&e)
 }
 
@@ -274,15 +276,12 @@ impl PortalSession {
             let t = client
                 .sign_in(&username, &password, &referer())
                 .await
-                .map_err(|e| from_portal(&e))?;
-            let user = client
-                .community_self(&t.token)
-                .await
-                .map_err(|e| from_portal(&e))?;
+                .map_err(owner_error)?;
+            let user = client.community_self(&t.token).await.map_err(owner_error)?;
             let (portal, _) = client
                 .portal_self(Some(&t.token))
                 .await
-                .map_err(|e| from_portal(&e))?;
+                .map_err(owner_error)?;
             Ok(PortalSession {
                 inner: Rc::new(Inner {
                     client,
@@ -351,10 +350,10 @@ impl PortalSession {
                 .client
                 .user_content(&inner.user.username, &inner.token)
                 .await
-                .map_err(|e| from_portal(&e))?;
+                .map_err(owner_error)?;
             let out = js_sys::Array::new();
             for item in content.items.iter().filter(|i| is_credentials(i)) {
-                let app = inner.app(&item.id).await.map_err(|e| from_portal(&e))?;
+                let app = inner.app(&item.id).await.map_err(owner_error)?;
                 let c = Credentials::new(credentials_from_portal(item, &app, inner.client.root()))
                     .map_err(from_core)?;
                 out.push(&ApiKeyCredentials::from_core_model(c).into());
@@ -398,7 +397,7 @@ impl PortalSession {
                     &referrers,
                 )
                 .await
-                .map_err(|e| from_portal(&e))?;
+                .map_err(owner_error)?;
             inner.run(&app.item_id, Op::Read).await
         })
         .unchecked_into())
