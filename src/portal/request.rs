@@ -61,22 +61,49 @@ pub fn is_secret_param(name: &str) -> bool {
 
 /// Normalises a portal URL to its sharing REST root: `https://www.arcgis.com` →
 /// `https://www.arcgis.com/sharing/rest`, `https://host/portal` →
-/// `https://host/portal/sharing/rest`; a URL that already ends in `/sharing/rest` is kept.
+/// `https://host/portal/sharing/rest`. A URL copied from the portal's pages or its REST API is
+/// cut where that part starts: `…/home/…` (the portal's web pages) and `…/sharing/…`.
 pub fn rest_root(portal: &str) -> Option<String> {
-    let p = portal.trim().trim_end_matches('/');
+    let p = portal.trim();
+    // A query or fragment (an item page's `?id=…`) is not part of the portal's address.
+    let p = p.get(..p.find(['?', '#']).unwrap_or(p.len()))?;
+    let p = p.trim_end_matches('/');
     if !(p.starts_with("https://") || p.starts_with("http://")) || p.len() <= "https://".len() {
         return None;
     }
-    if p.contains(['?', '#', ' ']) {
+    if p.contains(' ') {
         return None;
     }
-    if p.ends_with("/sharing/rest") {
-        return Some(p.to_string());
+    let path_start = p
+        .get(8..)
+        .and_then(|rest| rest.find('/'))
+        .map_or(p.len(), |i| i + 8);
+    let base = p.get(..path_start)?;
+    let path = p.get(path_start..)?;
+    let mut end = path.len();
+    for marker in ["/sharing", "/home"] {
+        if let Some(i) = segment_at(path, marker) {
+            end = end.min(i);
+        }
     }
-    if let Some(base) = p.strip_suffix("/sharing") {
-        return Some(format!("{base}/sharing/rest"));
+    Some(format!("{base}{}/sharing/rest", path.get(..end)?))
+}
+
+/// Where `marker` (`/name`) starts as a whole path segment of `path`.
+fn segment_at(path: &str, marker: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = path
+        .get(from..)
+        .and_then(|rest| crate::core::find_str(rest, marker))
+    {
+        let at = from + i;
+        let after = path.as_bytes().get(at + marker.len());
+        if after.is_none() || after == Some(&b'/') {
+            return Some(at);
+        }
+        from = at + 1;
     }
-    Some(format!("{p}/sharing/rest"))
+    None
 }
 
 fn hex_digit(n: u8) -> char {
@@ -392,9 +419,52 @@ mod tests {
             rest_root("https://host/portal/sharing").as_deref(),
             Some("https://host/portal/sharing/rest")
         );
+        // Copied from the portal's pages or its REST API.
+        for (copied, root) in [
+            (
+                "https://www.arcgis.com/home",
+                "https://www.arcgis.com/sharing/rest",
+            ),
+            (
+                "https://org.maps.arcgis.com/home/index.html",
+                "https://org.maps.arcgis.com/sharing/rest",
+            ),
+            (
+                "https://host/portal/home/item.html?id=1",
+                "https://host/portal/sharing/rest",
+            ),
+            (
+                "https://host/portal/home/",
+                "https://host/portal/sharing/rest",
+            ),
+            (
+                "https://host/portal/sharing/rest/portals/self",
+                "https://host/portal/sharing/rest",
+            ),
+            (
+                "https://host/portal/sharing/rest/",
+                "https://host/portal/sharing/rest",
+            ),
+            // Only whole segments count, and never the host.
+            (
+                "https://home.example.com/homes",
+                "https://home.example.com/homes/sharing/rest",
+            ),
+            (
+                "https://host/sharingportal",
+                "https://host/sharingportal/sharing/rest",
+            ),
+            (
+                "http://127.0.0.1:8080/portal",
+                "http://127.0.0.1:8080/portal/sharing/rest",
+            ),
+        ] {
+            assert_eq!(rest_root(copied).as_deref(), Some(root), "{copied}");
+        }
         assert_eq!(rest_root("host/portal"), None);
         assert_eq!(rest_root("https://"), None);
-        assert_eq!(rest_root("https://h/p?x"), None);
+        assert_eq!(rest_root("https://h/p a"), None);
+        assert_eq!(rest_root("https://?x"), None);
     }
 
     #[test]

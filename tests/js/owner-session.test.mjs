@@ -20,7 +20,9 @@ test("an expired owner sign-in says to sign in again", async () => {
       assert.match(e.message, /sign in again/);
       assert.doesNotMatch(e.message, /API key/);
     }
-    const again = await pkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
+    // Signing in again works, also with the portal's home page URL as pasted from a browser.
+    const again = await pkg.PortalSession.signIn(`${emu.portal}/home/index.html?x=1`, emu.username, emu.password);
+    assert.equal(again.portal, `${emu.portal}/sharing/rest`);
     assert.equal((await again.getCredentials(creds.itemId)).itemId, creds.itemId);
     // A wrong password is the portal's own refusal, with its message.
     const wrong = await pkg.PortalSession.signIn(emu.portal, emu.username, "not the password").then(() => null, (err) => err);
