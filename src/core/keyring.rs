@@ -96,10 +96,15 @@ impl KeyRing {
         }
     }
 
-    /// Marks an entry dead (or alive again, e.g. from another tab's storage).
-    pub fn set_dead(&mut self, i: usize, dead: bool) {
-        if let Some(e) = self.entries.get_mut(i) {
-            e.dead = dead;
+    /// Marks key `i` dead (a dead key never comes back). `true` when it was alive until now,
+    /// so the caller that learnt it first can tell the listeners, once.
+    pub fn mark_dead(&mut self, i: usize) -> bool {
+        match self.entries.get_mut(i) {
+            Some(e) if !e.dead => {
+                e.dead = true;
+                true
+            }
+            _ => false,
         }
     }
 
@@ -143,7 +148,7 @@ impl KeyRing {
         match outcome {
             Outcome::Ok | Outcome::OtherError => Step::Done,
             Outcome::InvalidToken => {
-                self.set_dead(used, true);
+                self.mark_dead(used);
                 if attempt >= 1 {
                     return if self.pick(now).is_none() {
                         Step::AllDead

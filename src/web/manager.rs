@@ -368,20 +368,14 @@ impl Inner {
         )
     }
 
-    /// Whether key `i` is known dead.
-    fn is_dead(&self, i: usize) -> bool {
-        self.ring.borrow().get(i).is_some_and(|e| e.dead)
-    }
-
     /// Marks `i` dead after a 498 and tells listeners, once: when concurrent calls learn the same
     /// thing, only the first reports it. `true` when this call did.
     fn mark_invalid(&self, i: usize) -> bool {
-        if self.is_dead(i) {
-            return false;
+        let newly_dead = self.ring.borrow_mut().mark_dead(i);
+        if newly_dead {
+            self.emit_invalid(i);
         }
-        self.ring.borrow_mut().set_dead(i, true);
-        self.emit_invalid(i);
-        true
+        newly_dead
     }
 
     /// Tells listeners that `i` was refused as invalid.
@@ -556,7 +550,8 @@ async fn run_request(
                 };
                 // Requests in flight together all learn of a dead key; the first tells the
                 // listeners (`invalid`, `failover`), the others retry with the other key quietly.
-                let newly_dead = outcome == Outcome::InvalidToken && !inner.is_dead(i);
+                let newly_dead =
+                    outcome == Outcome::InvalidToken && inner.ring.borrow_mut().mark_dead(i);
                 step = inner.ring.borrow_mut().after(now, attempt, i, outcome);
                 if newly_dead {
                     inner.emit_invalid(i);

@@ -74,7 +74,7 @@ impl StorageArea {
                 // A dead key stays dead (a stale write from another tab cannot revive it), and
                 // counts only grow.
                 if rec.dead {
-                    ring.set_dead(i, true);
+                    ring.mark_dead(i);
                 }
                 if let Some(u) = usage.get_mut(i) {
                     u.merge_max(&rec.usage);

@@ -51,10 +51,15 @@ impl ReferrerPolicy {
     /// The policy from a `<meta name="referrer">` content or a `Referrer-Policy` header value:
     /// a comma-separated list where the last recognised token wins; `None` when none is.
     pub fn from_header(value: &str) -> Option<Self> {
+        Self::last_recognised(value, ReferrerPolicy::parse)
+    }
+
+    /// The last token of a comma-separated list that `token` recognises.
+    fn last_recognised(value: &str, token: impl Fn(&str) -> Option<Self>) -> Option<Self> {
         value
             .rsplit(',')
             .filter(|t| !t.trim().is_empty())
-            .find_map(ReferrerPolicy::parse)
+            .find_map(token)
     }
 
     /// The policy from a `<meta name="referrer">` content: a policy token, or one of the legacy
@@ -63,16 +68,13 @@ impl ReferrerPolicy {
     /// `origin-when-cross-origin`). `None` (empty or unknown) leaves the document's policy as
     /// it was. A comma-separated list is read as the header would be.
     pub fn from_meta(content: &str) -> Option<Self> {
-        content
-            .rsplit(',')
-            .filter(|t| !t.trim().is_empty())
-            .find_map(|t| match t.trim().to_ascii_lowercase().as_str() {
-                "never" => Some(ReferrerPolicy::NoReferrer),
-                "default" => Some(ReferrerPolicy::default()),
-                "always" => Some(ReferrerPolicy::UnsafeUrl),
-                "origin-when-crossorigin" => Some(ReferrerPolicy::OriginWhenCrossOrigin),
-                other => ReferrerPolicy::parse(other),
-            })
+        Self::last_recognised(content, |t| match t.trim().to_ascii_lowercase().as_str() {
+            "never" => Some(ReferrerPolicy::NoReferrer),
+            "default" => Some(ReferrerPolicy::default()),
+            "always" => Some(ReferrerPolicy::UnsafeUrl),
+            "origin-when-crossorigin" => Some(ReferrerPolicy::OriginWhenCrossOrigin),
+            other => ReferrerPolicy::parse(other),
+        })
     }
 }
 
