@@ -689,7 +689,7 @@ impl CredentialManager {
         }
         // Listeners are attached after the constructor returns: report on the next tick.
         let later = inner.clone();
-        wasm_bindgen_futures::spawn_local(async move {
+        let _ = future_to_promise(async move {
             if let Some(p) = problem {
                 later.emit(
                     "storageError",
@@ -702,6 +702,7 @@ impl CredentialManager {
             }
             later.save();
             later.evaluate();
+            Ok(JsValue::UNDEFINED)
         });
         Ok(CredentialManager { inner })
     }

@@ -126,7 +126,7 @@ impl FetchTransport {
                 ),
             )
         })?;
-        let answer = wasm_bindgen_futures::JsFuture::from(promise).await;
+        let answer = super::task::JsFut::new(promise).await;
         match answer {
             Ok(head) => {
                 let status = prop(&head, "status").as_f64().unwrap_or(0.0) as u16;
