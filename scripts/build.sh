@@ -21,7 +21,7 @@ wasm-bindgen --target web --out-dir "$out" --out-name "$crate" \
 # measured): small functions with their own local numbering repeat far more than the same
 # code spliced into the big exported functions.
 tests/js/node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 0 --converge \
-  --strip-debug --strip-producers \
+  --coalesce-locals-learning --reorder-locals --strip-debug --strip-producers \
   "$out/${crate}_bg.wasm" -o "$out/${crate}_bg.wasm"
 # Alike functions next to each other (see the script), then the names that carried the order go,
 # and the target-features section (read by wasm-opt for the features; wasm-bindgen has run).
