@@ -68,3 +68,45 @@ test("a page left open hears a key cross its warning threshold on its next call"
   assert.deepEqual(seen, [29], "reported once, on the first call after the threshold");
   assert.equal(m.status()[0].state, "expiring");
 });
+
+// The package runs its async methods on its own small executor (src/web/task.rs): a slab of
+// tasks, each woken by the promise it waits on. Here: answers of different shapes, finishing in
+// any order, each reach their own caller; slots are reused over rounds; a task started from a
+// listener while another task is being polled runs to its end; a rejection stays with its caller.
+test("async methods: each answer reaches its own caller, in any order, round after round", { timeout: 60_000 }, async () => {
+  const pkg = await loadPackage();
+  const emu = await startEmulator(["--alt-port", "none"]);
+  try {
+    const session = await pkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
+    const creds = await session.createCredentials({ title: "executor", privileges: ["premium:user:basemaps"] });
+    const k1 = await session.generateKey(creds.itemId, 1, new Date(Date.now() + 200 * DAY));
+    const k2 = await session.generateKey(creds.itemId, 2, new Date(Date.now() + 100 * DAY));
+    const m = new pkg.CredentialManager({ portal: emu.portal, keys: [k1.key, k2.key] });
+    const self = `${emu.portal}/sharing/rest/portals/self`;
+    // The basemap style service answers with the style's name: a different answer per URL.
+    const style = (name) => `${emu.url}/arcgis/rest/services/styles/v2/styles/arcgis/${name}`;
+    const unreachable = "http://127.0.0.1:9/sharing/rest/portals/self";
+
+    for (let round = 0; round < 3; round++) {
+      const kinds = Array.from({ length: 40 }, (_, i) => ["self", "style", "down"][(i * 7 + round) % 3]);
+      const settled = await Promise.allSettled(kinds.map((k, i) =>
+        k === "self" ? m.request(self) : k === "style" ? m.request(style(`s${round}-${i}`)) : m.request(unreachable)));
+      settled.forEach((r, i) => {
+        if (kinds[i] === "self") assert.equal(r.value?.appInfo?.itemId, creds.itemId, `#${i} self`);
+        else if (kinds[i] === "style") assert.equal(r.value?.name, `arcgis/s${round}-${i}`, `#${i} style`);
+        else assert.equal(r.reason?.code, "NETWORK", `#${i} down`);
+      });
+    }
+
+    // A listener starts another request while the failing-over one is being polled.
+    const fromListener = [];
+    m.addEventListener("failover", () => fromListener.push(m.request(style("from-listener"))));
+    await session.invalidateKey(creds.itemId, 1);
+    const answer = await m.request(self);
+    assert.equal(answer.appInfo.itemId, creds.itemId);
+    assert.equal(fromListener.length, 1);
+    assert.equal((await fromListener[0]).name, "arcgis/from-listener");
+  } finally {
+    await emu.stop();
+  }
+});
