@@ -49,9 +49,10 @@ cleanup; pids=()
 step "size of the release package"
 # Interim regression gate, lowered as size work lands (196 KB → 111 KB), raised once to 112 KB
 # on 2026-11-27 for correctness fixes (owner-session error advice, the portal's error details,
-# cross-tab merging, re-entrancy): the budget is 100 KB gzip (see BENCHMARKS.md for the
-# gap); this keeps the package from growing unnoticed.
-BUDGET_GZIP=$((112 * 1024)) node scripts/size.mjs pkg --check | tail -2 | head -1
+# cross-tab merging, re-entrancy), back to 111 KB with the package's own executor: the issue's
+# budget is 100 KB gzip (see BENCHMARKS.md for the gap); this keeps the package from growing
+# unnoticed.
+BUDGET_GZIP=$((111 * 1024)) node scripts/size.mjs pkg --check | tail -2 | head -1
 
 step "JS tests (release package)"
 node --test --test-concurrency=1 tests/js/ 2>&1 | tee target/js-tests.log
