@@ -96,7 +96,7 @@ pub fn portal_json(data: &[u8]) {
     let _ = interpret::<UserJson>(&Json, &r);
     let _ = interpret::<TokenJson>(&Json, &r);
     let _ = interpret::<KeyTokenJson>(&Json, &r);
-    let _ = interpret::<UserContentJson>(&Json, &r);
+    let _ = interpret::<SearchJson>(&Json, &r);
     let _ = interpret::<SuccessJson>(&Json, &r);
     let _ = interpret::<AddItemJson>(&Json, &r);
     if let Ok(item) = crate::core::json::from_str::<ItemJson>(&r.body) {

@@ -331,6 +331,60 @@ fn require_same_user<'a>(
     Ok(u)
 }
 
+/// Whether the caller may see `item` (its owner, an administrator, the org for `org` items,
+/// anyone for `public` ones, a key with item access to it or a personal key of its owner).
+fn item_visible(state: &State, auth: &Auth, item: &Item) -> bool {
+    match auth {
+        _ if item.access == "public" => true,
+        Auth::User(u) => *u == item.owner || state.is_admin(u) || item.access == "org",
+        Auth::Key { client_id, .. } => state.apps.get(client_id).is_some_and(|a| {
+            a.privileges.contains(&item_access_privilege(&item.id))
+                || (a.is_personal
+                    && item.owner
+                        == state
+                            .app_owner(a)
+                            .map(|o| o.username.clone())
+                            .unwrap_or_default())
+        }),
+        Auth::Anonymous => false,
+    }
+}
+
+/// `start` (1-based, default 1) and `num` (default 10, at most 100), as the portal pages
+/// `search` and user content.
+fn paging(req: &Req) -> Result<(usize, usize), PortalError> {
+    let read = |name: &str, default: usize| -> Result<usize, PortalError> {
+        match req.param(name) {
+            None | Some("") => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| PortalError::bad_request(format!("'{name}' must be a whole number."))),
+        }
+    };
+    Ok((read("start", 1)?.max(1), read("num", 10)?.min(100)))
+}
+
+/// Items in a stable order: oldest first, then by id.
+fn sorted<'a>(items: impl Iterator<Item = &'a Item>) -> Vec<&'a Item> {
+    let mut v: Vec<&Item> = items.collect();
+    v.sort_by(|a, b| a.created.cmp(&b.created).then_with(|| a.id.cmp(&b.id)));
+    v
+}
+
+/// One page: the total, `nextStart` (-1 after the last page) and the page's items.
+fn page_of<'a, 'b>(
+    items: &'b [&'a Item],
+    start: usize,
+    num: usize,
+) -> (usize, i64, &'b [&'a Item]) {
+    let total = items.len();
+    let from = (start - 1).min(total);
+    let to = from.saturating_add(num).min(total);
+    let next = if to < total { (to + 1) as i64 } else { -1 };
+    (total, next, items.get(from..to).unwrap_or(&[]))
+}
+
 fn slot_param(req: &Req) -> Result<u8, PortalError> {
     match req.param("apiToken") {
         Some("1") => Ok(1),
@@ -543,21 +597,7 @@ fn handle_sharing(
                 .items
                 .get(*id)
                 .ok_or_else(PortalError::item_not_found)?;
-            let visible = match &auth {
-                _ if item.access == "public" => true,
-                Auth::User(u) => *u == item.owner || state.is_admin(u) || item.access == "org",
-                Auth::Key { client_id, .. } => state.apps.get(client_id).is_some_and(|a| {
-                    a.privileges.contains(&item_access_privilege(id))
-                        || (a.is_personal
-                            && item.owner
-                                == state
-                                    .app_owner(a)
-                                    .map(|o| o.username.clone())
-                                    .unwrap_or_default())
-                }),
-                Auth::Anonymous => false,
-            };
-            if !visible {
+            if !item_visible(&state, &auth, item) {
                 return Err(match auth {
                     Auth::Anonymous => PortalError::token_required(),
                     _ => PortalError::forbidden(),
@@ -567,15 +607,33 @@ fn handle_sharing(
         }
         ["content", "users", user] => {
             require_same_user(&state, &auth, user)?;
-            let items: Vec<Value> = state
-                .items
-                .values()
-                .filter(|i| i.owner == *user)
+            let (start, num) = paging(req)?;
+            let items = sorted(state.items.values().filter(|i| i.owner == *user));
+            let (total, next, page) = page_of(&items, start, num);
+            let items: Vec<Value> = page
+                .iter()
                 .map(|i| item_json(i, &state.portal_id))
                 .collect();
-            let n = items.len();
             Ok(
-                json!({ "username": user, "total": n, "start": 1, "num": n, "nextStart": -1, "currentFolder": Value::Null, "items": items, "folders": [] }),
+                json!({ "username": user, "total": total, "start": start, "num": num, "nextStart": next, "currentFolder": Value::Null, "items": items, "folders": [] }),
+            )
+        }
+        ["search"] => {
+            let q = req.param("q").unwrap_or("");
+            let query = crate::search::parse(q)
+                .map_err(|e| PortalError::bad_request(format!("Invalid query: {e}.")))?;
+            let (start, num) = paging(req)?;
+            let items =
+                sorted(state.items.values().filter(|i| {
+                    item_visible(&state, &auth, i) && crate::search::matches(&query, i)
+                }));
+            let (total, next, page) = page_of(&items, start, num);
+            let results: Vec<Value> = page
+                .iter()
+                .map(|i| item_json(i, &state.portal_id))
+                .collect();
+            Ok(
+                json!({ "query": q, "total": total, "start": start, "num": num, "nextStart": next, "results": results }),
             )
         }
         ["content", "users", user, "addItem"] => {

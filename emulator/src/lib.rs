@@ -6,6 +6,7 @@
 pub mod api;
 pub mod config;
 pub mod log;
+pub mod search;
 pub mod seed;
 pub mod state;
 pub mod store;

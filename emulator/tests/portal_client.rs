@@ -51,8 +51,8 @@ impl Transport for Http {
     }
 }
 
-#[tokio::test]
-async fn the_portal_client_against_the_emulator() {
+/// A seeded emulator on a free port, its owner login, and a client for its `/portal` URL.
+async fn emulator() -> (portal_emulator::Running, String, String, PortalClient<Http>) {
     let running = portal_emulator::start(Config {
         port: 0,
         alt_port: None,
@@ -67,6 +67,12 @@ async fn the_portal_client_against_the_emulator() {
         &format!("{}/portal", running.url()),
     )
     .unwrap();
+    (running, user, pass, client)
+}
+
+#[tokio::test]
+async fn the_portal_client_against_the_emulator() {
+    let (running, user, pass, client) = emulator().await;
     assert_eq!(client.root(), running.rest());
 
     let bad = client
@@ -119,7 +125,7 @@ async fn the_portal_client_against_the_emulator() {
     let e = client.community_self("").await.unwrap_err();
     assert_eq!(e.code(), "TOKEN_REQUIRED");
     let e = client
-        .user_content("demo_viewer", &t.token)
+        .registered_app_info("demo_viewer", &app.item_id, &t.token)
         .await
         .unwrap_err();
     assert_eq!(e.code(), "FORBIDDEN");
@@ -165,5 +171,78 @@ async fn the_portal_client_against_the_emulator() {
             "{path}"
         );
     }
+    running.stop().await;
+}
+
+/// `search` pages through all of an owner's credentials (100 a page, `nextStart` to the end),
+/// finds only API key credentials (not an OAuth-style `Application` or another user's items),
+/// and a query the portal cannot parse is a `BAD_REQUEST`.
+#[tokio::test]
+async fn search_pages_through_the_owners_credentials() {
+    let (running, user, pass, client) = emulator().await;
+    let t = client.sign_in(&user, &pass, "http://x/").await.unwrap();
+    let query = request::credentials_query(&user);
+
+    let seeded = client.search(&query, 1, &t.token).await.unwrap();
+    assert!(
+        seeded.next_start < 0.0,
+        "the seeded credentials fit one page"
+    );
+    let mut expected: Vec<String> = seeded.results.iter().map(|i| i.id.clone()).collect();
+    for n in 0..150 {
+        let app = client
+            .create_credentials(&user, &t.token, &format!("paged {n}"), &[], &[])
+            .await
+            .unwrap();
+        expected.push(app.item_id);
+    }
+    // An OAuth 2.0 style app: an Application item without the APIToken keyword.
+    let http = client.transport();
+    let r = http
+        .send(&PortalRequest {
+            method: Method::Post,
+            url: format!("{}/content/users/{user}/addItem", running.rest()),
+            params: vec![
+                ("f".into(), "json".into()),
+                ("title".into(), "an OAuth app".into()),
+                ("type".into(), "Application".into()),
+                ("typeKeywords".into(), "Registered App".into()),
+            ],
+            token: Some(t.token.clone()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let mut found = Vec::new();
+    let mut start = 1u32;
+    let mut pages = 0;
+    loop {
+        let page = client.search(&query, start, &t.token).await.unwrap();
+        pages += 1;
+        assert!(page.results.len() <= 100);
+        found.extend(page.results.into_iter().map(|i| i.id));
+        if page.next_start < 0.0 {
+            break;
+        }
+        assert_eq!(page.next_start, f64::from(start) + 100.0);
+        start = page.next_start as u32;
+    }
+    assert_eq!(pages, expected.len().div_ceil(100));
+    found.sort();
+    expected.sort();
+    assert_eq!(found, expected);
+
+    // Another user sees none of them.
+    let other = client
+        .search(&request::credentials_query("demo_viewer"), 1, &t.token)
+        .await
+        .unwrap();
+    assert!(other.results.is_empty());
+    let e = client
+        .search("owner:\"unterminated", 1, &t.token)
+        .await
+        .unwrap_err();
+    assert_eq!((e.code(), e.portal_code), ("BAD_REQUEST", Some(400)));
     running.stop().await;
 }

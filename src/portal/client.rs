@@ -203,9 +203,9 @@ impl<T: Transport> PortalClient<T> {
         self.call(request::item(&self.root, item_id, token))
     }
 
-    /// The owner's items.
-    pub fn user_content(&self, username: &str, token: &str) -> Typed<'_, T::Json, UserContentJson> {
-        self.call(request::user_content(&self.root, username, token))
+    /// One page of `search` results from `start` (1-based).
+    pub fn search(&self, query: &str, start: u32, token: &str) -> Typed<'_, T::Json, SearchJson> {
+        self.call(request::search(&self.root, query, start, token))
     }
 
     /// `registeredAppInfo`.

@@ -191,12 +191,26 @@ pub fn item(root: &str, item_id: &str, token: Option<&str>) -> PortalRequest {
     )
 }
 
-/// `content/users/{username}` (the owner's items).
-pub fn user_content(root: &str, username: &str, token: &str) -> PortalRequest {
+/// The `search` query for a user's API key credentials: items with the `APIToken` type keyword
+/// (how the portal marks them), and legacy `API Key` items. Search covers every folder, which
+/// `content/users/{user}` (the root folder only) does not.
+pub fn credentials_query(username: &str) -> String {
+    // Usernames are letters, digits and `_ . @ -`: nothing to escape inside the quotes, and a
+    // quote is dropped rather than let it end the value.
+    let user: String = username.chars().filter(|c| *c != '"').collect();
+    format!(r#"owner:"{user}" AND (typekeywords:"APIToken" OR type:"API Key")"#)
+}
+
+/// `search`: one page of up to 100 results from `start` (1-based).
+pub fn search(root: &str, query: &str, start: u32, token: &str) -> PortalRequest {
     req(
         Method::Post,
-        format!("{root}/content/users/{}", segment(username)),
-        &[("num", "100".into())],
+        format!("{root}/search"),
+        &[
+            ("q", query.to_string()),
+            ("start", start.to_string()),
+            ("num", "100".into()),
+        ],
         Some(token),
     )
 }

@@ -144,11 +144,13 @@ impl core::fmt::Debug for KeyTokenJson {
     }
 }
 
-/// `content/users/{username}`.
+/// One page of `search` results.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct UserContentJson {
-    /// The items.
-    pub items: Vec<ItemJson>,
+pub struct SearchJson {
+    /// The items of this page.
+    pub results: Vec<ItemJson>,
+    /// Where the next page starts (1-based); `-1` (or absent) after the last page.
+    pub next_start: f64,
 }
 
 /// `addItem`.
@@ -342,11 +344,12 @@ impl FromJson for KeyTokenJson {
     }
 }
 
-impl FromJson for UserContentJson {
+impl FromJson for SearchJson {
     fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
         let f = Fields::of(v, path)?;
-        Ok(UserContentJson {
-            items: f.list("items")?.unwrap_or_default(),
+        Ok(SearchJson {
+            results: f.list("results")?.unwrap_or_default(),
+            next_start: f.number("nextStart")?.unwrap_or(-1.0),
         })
     }
 }

@@ -94,12 +94,13 @@ fn slot_arg(slot: f64) -> JsResult<u8> {
     }
 }
 
+/// At most this many pages of 100 search results are read (10,000 credentials).
+const MAX_SEARCH_PAGES: usize = 100;
+
+/// API key credentials: an `Application` item with the `APIToken` type keyword (an OAuth 2.0
+/// app is an `Application` with only `Registered App`), or a legacy `API Key` item.
 fn is_credentials(item: &crate::portal::types::ItemJson) -> bool {
-    item.item_type == "Application"
-        && item
-            .type_keywords
-            .iter()
-            .any(|k| k == "APIToken" || k == "Registered App")
+    item.item_type == "Application" && item.type_keywords.iter().any(|k| k == "APIToken")
         || item.item_type == "API Key"
 }
 
@@ -337,7 +338,9 @@ impl PortalSession {
         .unchecked_into()
     }
 
-    /// The owner's API key credentials.
+    /// The owner's API key credentials, in every folder (found with the portal's `search`:
+    /// `APIToken` applications and legacy `API Key` items; on a real portal a just-created item
+    /// may take a few seconds to appear).
     ///
     /// ```js
     /// for (const c of await session.listCredentials()) console.log(c.title, c.status());
@@ -346,19 +349,39 @@ impl PortalSession {
     pub fn list_credentials(&self) -> CredentialsArrayPromise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let content = inner
-                .client
-                .user_content(&inner.user.username, &inner.token)
-                .await
-                .map_err(owner_error)?;
-            let out = js_sys::Array::new();
-            for item in content.items.iter().filter(|i| is_credentials(i)) {
-                let app = inner.app(&item.id).await.map_err(owner_error)?;
-                let c = Credentials::new(credentials_from_portal(item, &app, inner.client.root()))
-                    .map_err(from_core)?;
-                out.push(&ApiKeyCredentials::from_core_model(c).into());
+            // Every page of the owner's credentials (search covers every folder).
+            let query = crate::portal::request::credentials_query(&inner.user.username);
+            let mut ids = Vec::new();
+            let mut start = 1u32;
+            for _ in 0..MAX_SEARCH_PAGES {
+                let page = inner
+                    .client
+                    .search(&query, start, &inner.token)
+                    .await
+                    .map_err(owner_error)?;
+                let next = page.next_start;
+                ids.extend(
+                    page.results
+                        .into_iter()
+                        .filter(is_credentials)
+                        .map(|i| i.id),
+                );
+                // -1 after the last page; a portal that does not move forward ends it too.
+                if !(next > f64::from(start) && next <= f64::from(u32::MAX)) {
+                    break;
+                }
+                start = next as u32;
             }
-            Ok(out.into())
+            // Each item is read as getCredentials reads it (registration, then the item with its
+            // expiration dates), all of them together, in the order of the list.
+            let reads = js_sys::Array::new();
+            for id in ids {
+                let inner = inner.clone();
+                reads.push(&future_to_promise(
+                    async move { inner.run(&id, Op::Read).await },
+                ));
+            }
+            super::task::JsFut::new(js_sys::Promise::all(&reads)).await
         })
         .unchecked_into()
     }

@@ -32,3 +32,34 @@ test("an expired owner sign-in says to sign in again", async () => {
     await emu.stop();
   }
 });
+
+// listCredentials finds every credentials item through the portal's search, past the first page
+// of 100 results, and reads them all together; an OAuth 2.0 style Application (no
+// APIToken keyword) is not API key credentials and is left out.
+test("listCredentials pages through search and leaves out OAuth apps", { timeout: 120_000 }, async () => {
+  const pkg = await loadPackage();
+  const emu = await startEmulator(["--alt-port", "none"]);
+  try {
+    const session = await pkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
+    const seeded = (await session.listCredentials()).map((c) => c.itemId);
+    assert.ok(seeded.length >= 1 && seeded.length < 100, `${seeded.length} seeded`);
+    const created = [];
+    for (let i = 0; i < 105; i++) created.push((await session.createCredentials({ title: `paged ${i}` })).itemId);
+    const token = (await fetch(`${emu.portal}/sharing/rest/generateToken`, { method: "POST", body: new URLSearchParams({ username: emu.username, password: emu.password, referer: "http://x/", f: "json" }) }).then((r) => r.json())).token;
+    const oauth = await fetch(`${emu.portal}/sharing/rest/content/users/${emu.username}/addItem`, { method: "POST", body: new URLSearchParams({ title: "an OAuth app", type: "Application", typeKeywords: "Registered App", token, f: "json" }) }).then((r) => r.json());
+    assert.ok(oauth.success, JSON.stringify(oauth));
+
+    const before = (await (await fetch(`${emu.url}/emulator/stats`)).json()).total;
+    const list = await session.listCredentials();
+    const requests = (await (await fetch(`${emu.url}/emulator/stats`)).json()).total - before;
+    const ids = list.map((c) => c.itemId);
+    assert.equal(new Set(ids).size, ids.length, "no duplicates");
+    assert.deepEqual([...ids].sort(), [...seeded, ...created].sort());
+    assert.ok(!ids.includes(oauth.id));
+    // Two search pages, then each item read as getCredentials reads it (registration, item).
+    assert.equal(requests, 2 + 2 * ids.length);
+    assert.ok(list.every((c) => c instanceof pkg.ApiKeyCredentials && c.title));
+  } finally {
+    await emu.stop();
+  }
+});
