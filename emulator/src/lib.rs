@@ -102,6 +102,23 @@ pub fn app(config: &Config, shared: Arc<Shared>) -> Router {
             }
         }))
         .layer(cors)
+        .layer(middleware::from_fn(no_sharing_preflight))
+}
+
+/// The sharing API does not take part in CORS preflights (arcgis-rest-js forces browsers to POST
+/// for that reason: "Sharing API does not support preflight check"): a preflight under
+/// `/portal/sharing/rest` gets an answer without any `Access-Control-Allow-*` header, so the
+/// browser refuses the request, as with the real portal. Plain POSTs and GETs (no custom
+/// header) need no preflight and keep working cross-origin.
+async fn no_sharing_preflight(req: axum::extract::Request, next: Next) -> axum::response::Response {
+    let is_preflight = req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    if is_preflight && req.uri().path().starts_with("/portal/sharing/rest") {
+        return axum::response::IntoResponse::into_response(axum::http::StatusCode::OK);
+    }
+    next.run(req).await
 }
 
 /// Loads or seeds the state, binds the listeners and serves in the background.

@@ -633,19 +633,27 @@ async fn bad_input_gets_json_errors_and_the_server_keeps_serving() {
         )
         .await;
     assert_eq!(code(&bad), 400);
-    // CORS preflight for a header-token request from another origin.
-    let pre = api
-        .c
-        .request(
-            reqwest::Method::OPTIONS,
-            format!("{}/portals/self", api.rest),
-        )
-        .header("Origin", "http://127.0.0.1:9")
-        .header("Access-Control-Request-Method", "GET")
-        .header("Access-Control-Request-Headers", "x-esri-authorization")
-        .send()
+    // CORS preflight for a header-token request from another origin: the sharing API takes no
+    // part in preflights (no allow headers, so a browser refuses the request); the services do.
+    let preflight = |url: String| {
+        api.c
+            .request(reqwest::Method::OPTIONS, url)
+            .header("Origin", "http://127.0.0.1:9")
+            .header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Headers", "x-esri-authorization")
+            .send()
+    };
+    let pre = preflight(format!("{}/portals/self", api.rest))
         .await
         .unwrap();
+    assert!(pre.headers().get("access-control-allow-origin").is_none());
+    assert!(pre.headers().get("access-control-allow-headers").is_none());
+    let origin = api.rest.trim_end_matches("/portal/sharing/rest");
+    let pre = preflight(format!(
+        "{origin}/arcgis/rest/services/styles/v2/styles/arcgis/navigation"
+    ))
+    .await
+    .unwrap();
     assert!(pre.status().is_success());
     assert_eq!(pre.headers()["access-control-allow-origin"], "*");
     assert!(pre.headers()["access-control-allow-headers"]

@@ -386,19 +386,22 @@ pub fn register_app(
     )
 }
 
-/// A call to any portal or service URL with a key: sharing API URLs go as POST with the token in
-/// the body; other services as GET with the key in `X-Esri-Authorization`.
+/// A call to any portal or service URL with a key. Sharing API URLs always go as a form POST with
+/// the token in the body, whatever `method` asks: the sharing API answers no CORS preflight, which
+/// a GET with the key in a header would need in a browser (arcgis-rest-js forces browsers to POST
+/// for the same reason), and it accepts every operation as POST. Other services go as `method`
+/// (GET by default) with the key in `X-Esri-Authorization`.
 pub fn call(
     url: &str,
     params: Vec<(String, String)>,
     token: &str,
     method: Option<Method>,
 ) -> PortalRequest {
-    let method = method.unwrap_or(if crate::core::find_str(url, "/sharing/rest").is_some() {
+    let method = if crate::core::find_str(url, "/sharing/rest").is_some() {
         Method::Post
     } else {
-        Method::Get
-    });
+        method.unwrap_or(Method::Get)
+    };
     let mut p = params;
     if !p.iter().any(|(k, _)| k == "f") {
         p.push(("f".into(), "json".into()));
@@ -414,6 +417,27 @@ pub fn call(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sharing_calls_are_form_posts_whatever_the_method() {
+        let sharing = "https://www.arcgis.com/sharing/rest/portals/self";
+        let service = "https://geocode-api.arcgis.com/arcgis/rest/services/World/GeocodeServer/findAddressCandidates";
+        for asked in [None, Some(Method::Get), Some(Method::Post)] {
+            assert_eq!(call(sharing, vec![], "k", asked).method, Method::Post);
+        }
+        assert_eq!(call(service, vec![], "k", None).method, Method::Get);
+        assert_eq!(
+            call(service, vec![], "k", Some(Method::Get)).method,
+            Method::Get
+        );
+        assert_eq!(
+            call(service, vec![], "k", Some(Method::Post)).method,
+            Method::Post
+        );
+        let r = call(sharing, vec![("f".into(), "pjson".into())], "k", None);
+        assert_eq!(r.params, vec![("f".to_string(), "pjson".to_string())]);
+        assert_eq!(r.token.as_deref(), Some("k"));
+    }
 
     #[test]
     fn rest_roots() {

@@ -802,7 +802,8 @@ impl CredentialManager {
 
     /// Calls a portal or service URL with the best key; on `INVALID_TOKEN` retries once with the
     /// other key (emitting `failover`); never retries other errors. Resolves to the JSON answer;
-    /// rejects with a `CredentialError`.
+    /// rejects with a `CredentialError`. Sharing API URLs always go as a form POST (the sharing
+    /// API answers no CORS preflight); `options.method` applies to other services.
     ///
     /// ```js
     /// const style = await manager.request(`${portal}/sharing/rest/portals/self`);

@@ -217,7 +217,7 @@ export interface CredentialManagerOptions {
 }
 
 export interface ManagerRequestOptions {
-  /** Default: POST (token in the body) for sharing API URLs, GET (X-Esri-Authorization header) elsewhere. */
+  /** For services other than the sharing API: GET (the default; key in the X-Esri-Authorization header) or POST (key in the form body). Sharing API URLs always go as a form POST: the sharing API answers no CORS preflight, which a header would need in a browser. */
   method?: "GET" | "POST";
 }
 

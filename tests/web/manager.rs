@@ -423,3 +423,30 @@ async fn typed_errors_for_network_faults() {
         "INVALID_ARGUMENT"
     );
 }
+
+/// A GET to the sharing API from a page cross-origin: the sharing API answers no CORS preflight
+/// (the emulator, like the portal, leaves the allow headers out), which the key's
+/// `X-Esri-Authorization` header would need, so in a browser the manager sends it as a form POST,
+/// as arcgis-rest-js does. In Node (no CORS) it stays a GET with the header.
+#[wasm_bindgen_test]
+async fn a_get_to_the_sharing_api_needs_no_preflight() {
+    apikey_credentials::web::start();
+    let session = sign_in(&format!("{EMU}/portal")).await;
+    let (item, k1, _) = fresh_credentials(&session, &[], Date::now(), 200.0, 100.0).await;
+    let m = manager(&format!("{EMU}/portal"), &[&k1], &[]);
+    let r = call_async(
+        &m,
+        "request",
+        &[
+            s(&format!("{EMU}/portal/sharing/rest/portals/self")),
+            JsValue::NULL,
+            obj(&[("method", s("GET"))]),
+        ],
+    )
+    .await
+    .expect("GET portals/self");
+    assert_eq!(
+        get(&get(&r, "appInfo"), "itemId").as_string().as_deref(),
+        Some(item.as_str())
+    );
+}
