@@ -135,7 +135,10 @@ fn wake(id: u32, value: JsValue, ok: bool) {
     }
 }
 
-/// Awaits a JavaScript promise inside a task started by [`spawn`].
+/// Awaits a JavaScript promise inside a task started by [`spawn`]. A task waits on one promise at
+/// a time (its slot has one inbox), which is how every future in the package is written: to wait
+/// on several, await `Promise.all` of them through one `JsFut` (as `listCredentials` does), not a
+/// join of several `JsFut`s.
 pub(crate) struct JsFut {
     promise: Option<js_sys::Promise>,
     task: u32,
