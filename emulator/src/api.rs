@@ -623,10 +623,26 @@ fn handle_sharing(
             let query = crate::search::parse(q)
                 .map_err(|e| PortalError::bad_request(format!("Invalid query: {e}.")))?;
             let (start, num) = paging(req)?;
-            let items =
+            let mut items =
                 sorted(state.items.values().filter(|i| {
                     item_visible(&state, &auth, i) && crate::search::matches(&query, i)
                 }));
+            match req
+                .param("sortField")
+                .map(str::to_ascii_lowercase)
+                .as_deref()
+            {
+                Some("modified") => items.sort_by_key(|i| i.modified),
+                Some("title") => items.sort_by_key(|i| i.title.to_lowercase()),
+                // `created`, and relevance (which the emulator does not rank): oldest first.
+                _ => {}
+            }
+            if req
+                .param("sortOrder")
+                .is_some_and(|o| o.eq_ignore_ascii_case("desc"))
+            {
+                items.reverse();
+            }
             let (total, next, page) = page_of(&items, start, num);
             let results: Vec<Value> = page
                 .iter()

@@ -215,12 +215,14 @@ async fn search_pages_through_the_owners_credentials() {
     assert_eq!(r.status, 200, "{}", r.body);
 
     let mut found = Vec::new();
+    let mut created = Vec::new();
     let mut start = 1u32;
     let mut pages = 0;
     loop {
         let page = client.search(&query, start, &t.token).await.unwrap();
         pages += 1;
         assert!(page.results.len() <= 100);
+        created.extend(page.results.iter().map(|i| i.created.unwrap_or(0.0)));
         found.extend(page.results.into_iter().map(|i| i.id));
         if page.next_start < 0.0 {
             break;
@@ -229,9 +231,44 @@ async fn search_pages_through_the_owners_credentials() {
         start = page.next_start as u32;
     }
     assert_eq!(pages, expected.len().div_ceil(100));
+    assert!(created.windows(2).all(|w| w[0] <= w[1]), "oldest first");
     found.sort();
     expected.sort();
     assert_eq!(found, expected);
+
+    // The order asked for: newest first by creation, or by title.
+    for (field, order) in [("created", "desc"), ("title", "asc")] {
+        let r = http
+            .send(&PortalRequest {
+                method: Method::Post,
+                url: format!("{}/search", running.rest()),
+                params: vec![
+                    ("f".into(), "json".into()),
+                    ("q".into(), query.clone()),
+                    ("num".into(), "100".into()),
+                    ("sortField".into(), field.into()),
+                    ("sortOrder".into(), order.into()),
+                ],
+                token: Some(t.token.clone()),
+            })
+            .await
+            .unwrap();
+        let page: apikey_credentials::portal::types::SearchJson = interpret(http, &r).unwrap();
+        let keys: Vec<String> = page
+            .results
+            .iter()
+            .map(|i| match field {
+                "title" => i.title.to_lowercase(),
+                _ => format!("{:020}", i.created.unwrap_or(0.0) as u64),
+            })
+            .collect();
+        let mut want = keys.clone();
+        want.sort();
+        if order == "desc" {
+            want.reverse();
+        }
+        assert_eq!(keys, want, "{field} {order}");
+    }
 
     // Another user sees none of them.
     let other = client

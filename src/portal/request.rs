@@ -201,7 +201,9 @@ pub fn credentials_query(username: &str) -> String {
     format!(r#"owner:"{user}" AND (typekeywords:"APIToken" OR type:"API Key")"#)
 }
 
-/// `search`: one page of up to 100 results from `start` (1-based).
+/// `search`: one page of up to 100 results from `start` (1-based), oldest first. The explicit
+/// order keeps paging stable: items created while the pages are read land after the last one,
+/// instead of shifting the relevance order under the pages already read.
 pub fn search(root: &str, query: &str, start: u32, token: &str) -> PortalRequest {
     req(
         Method::Post,
@@ -210,6 +212,8 @@ pub fn search(root: &str, query: &str, start: u32, token: &str) -> PortalRequest
             ("q", query.to_string()),
             ("start", start.to_string()),
             ("num", "100".into()),
+            ("sortField", "created".into()),
+            ("sortOrder", "asc".into()),
         ],
         Some(token),
     )
