@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmulator, loadPackage, launchChromium } from "../tests/js/harness.mjs";
+import { startEmulator, loadPackage, launchChromium, twoKeyCredentials } from "../tests/js/harness.mjs";
 
 // Interleaved pairs in rounds; each round's ratio is median(manager) / median(bare) (a GC pause
 // or a scheduler hiccup on this shared machine moves a sum, not a median), and the figure is the
@@ -53,12 +53,8 @@ const pkg = await loadPackage();
 const blank = mkdtempSync(join(tmpdir(), "manager-bench-"));
 writeFileSync(join(blank, "blank.html"), "<!doctype html><title>manager bench</title>");
 const emu = await startEmulator(["--alt-port", "none", "--www", blank]);
-const DAY = 86_400_000;
 try {
-  const session = await pkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
-  const creds = await session.createCredentials({ title: "bench", privileges: ["premium:user:basemaps"] });
-  const k1 = await session.generateKey(creds.itemId, 1, new Date(Date.now() + 200 * DAY));
-  const k2 = await session.generateKey(creds.itemId, 2, new Date(Date.now() + 100 * DAY));
+  const { session, creds, k1, k2 } = await twoKeyCredentials(pkg, emu, "bench");
   const manager = new pkg.CredentialManager({ portal: emu.portal, keys: [k1.key, k2.key] });
   const url = `${emu.portal}/sharing/rest/portals/self`;
 

@@ -3,7 +3,7 @@
 // once (one `invalid`, one `failover`), not once per request.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startEmulator, loadPackage } from "./harness.mjs";
+import { startEmulator, loadPackage, twoKeyCredentials } from "./harness.mjs";
 
 const DAY = 86_400_000;
 
@@ -11,10 +11,7 @@ test("concurrent requests fail over together and report a dead key once", async 
   const pkg = await loadPackage();
   const emu = await startEmulator(["--alt-port", "none"]);
   try {
-    const session = await pkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
-    const creds = await session.createCredentials({ title: "concurrency", privileges: ["premium:user:basemaps"] });
-    const k1 = await session.generateKey(creds.itemId, 1, new Date(Date.now() + 200 * DAY));
-    const k2 = await session.generateKey(creds.itemId, 2, new Date(Date.now() + 100 * DAY));
+    const { session, creds, k1, k2 } = await twoKeyCredentials(pkg, emu, "concurrency");
     const m = new pkg.CredentialManager({ portal: emu.portal, keys: [k1.key, k2.key] });
     const seen = { invalid: [], failover: [] };
     for (const type of Object.keys(seen)) m.addEventListener(type, (e) => seen[type].push(e.detail));
@@ -77,10 +74,7 @@ test("async methods: each answer reaches its own caller, in any order, round aft
   const pkg = await loadPackage();
   const emu = await startEmulator(["--alt-port", "none"]);
   try {
-    const session = await pkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
-    const creds = await session.createCredentials({ title: "executor", privileges: ["premium:user:basemaps"] });
-    const k1 = await session.generateKey(creds.itemId, 1, new Date(Date.now() + 200 * DAY));
-    const k2 = await session.generateKey(creds.itemId, 2, new Date(Date.now() + 100 * DAY));
+    const { session, creds, k1, k2 } = await twoKeyCredentials(pkg, emu, "executor");
     const m = new pkg.CredentialManager({ portal: emu.portal, keys: [k1.key, k2.key] });
     const self = `${emu.portal}/sharing/rest/portals/self`;
     // The basemap style service answers with the style's name: a different answer per URL.
