@@ -372,17 +372,32 @@ fn sorted<'a>(items: impl Iterator<Item = &'a Item>) -> Vec<&'a Item> {
     v
 }
 
-/// One page: the total, `nextStart` (-1 after the last page) and the page's items.
-fn page_of<'a, 'b>(
-    items: &'b [&'a Item],
-    start: usize,
-    num: usize,
-) -> (usize, i64, &'b [&'a Item]) {
+/// The page of `items` that `start`/`num` ask for, as the portal answers a paged call: `total`,
+/// `start`, `num`, `nextStart` (-1 after the last page) and the page's items under `list`.
+fn paged(
+    req: &Req,
+    items: &[&Item],
+    portal_id: &str,
+    list: &str,
+) -> Result<serde_json::Map<String, Value>, PortalError> {
+    let (start, num) = paging(req)?;
     let total = items.len();
     let from = (start - 1).min(total);
     let to = from.saturating_add(num).min(total);
     let next = if to < total { (to + 1) as i64 } else { -1 };
-    (total, next, items.get(from..to).unwrap_or(&[]))
+    let page: Vec<Value> = items
+        .get(from..to)
+        .unwrap_or(&[])
+        .iter()
+        .map(|i| item_json(i, portal_id))
+        .collect();
+    let mut answer = serde_json::Map::new();
+    answer.insert("total".into(), json!(total));
+    answer.insert("start".into(), json!(start));
+    answer.insert("num".into(), json!(num));
+    answer.insert("nextStart".into(), json!(next));
+    answer.insert(list.into(), Value::Array(page));
+    Ok(answer)
 }
 
 fn slot_param(req: &Req) -> Result<u8, PortalError> {
@@ -607,22 +622,17 @@ fn handle_sharing(
         }
         ["content", "users", user] => {
             require_same_user(&state, &auth, user)?;
-            let (start, num) = paging(req)?;
             let items = sorted(state.items.values().filter(|i| i.owner == *user));
-            let (total, next, page) = page_of(&items, start, num);
-            let items: Vec<Value> = page
-                .iter()
-                .map(|i| item_json(i, &state.portal_id))
-                .collect();
-            Ok(
-                json!({ "username": user, "total": total, "start": start, "num": num, "nextStart": next, "currentFolder": Value::Null, "items": items, "folders": [] }),
-            )
+            let mut answer = paged(req, &items, &state.portal_id, "items")?;
+            answer.insert("username".into(), json!(user));
+            answer.insert("currentFolder".into(), Value::Null);
+            answer.insert("folders".into(), json!([]));
+            Ok(Value::Object(answer))
         }
         ["search"] => {
             let q = req.param("q").unwrap_or("");
             let query = crate::search::parse(q)
                 .map_err(|e| PortalError::bad_request(format!("Invalid query: {e}.")))?;
-            let (start, num) = paging(req)?;
             let mut items =
                 sorted(state.items.values().filter(|i| {
                     item_visible(&state, &auth, i) && crate::search::matches(&query, i)
@@ -643,14 +653,9 @@ fn handle_sharing(
             {
                 items.reverse();
             }
-            let (total, next, page) = page_of(&items, start, num);
-            let results: Vec<Value> = page
-                .iter()
-                .map(|i| item_json(i, &state.portal_id))
-                .collect();
-            Ok(
-                json!({ "query": q, "total": total, "start": start, "num": num, "nextStart": next, "results": results }),
-            )
+            let mut answer = paged(req, &items, &state.portal_id, "results")?;
+            answer.insert("query".into(), json!(q));
+            Ok(Value::Object(answer))
         }
         ["content", "users", user, "addItem"] => {
             req.require_post()?;

@@ -51,6 +51,18 @@ impl Transport for Http {
     }
 }
 
+/// A form POST of `params` (and `f=json`) with `token`, for calls the client has no builder for.
+fn form(url: String, params: &[(&str, &str)], token: &str) -> PortalRequest {
+    let mut p: Vec<(String, String)> = vec![("f".into(), "json".into())];
+    p.extend(params.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    PortalRequest {
+        method: Method::Post,
+        url,
+        params: p,
+        token: Some(token.to_string()),
+    }
+}
+
 /// A seeded emulator on a free port, its owner login, and a client for its `/portal` URL.
 async fn emulator() -> (portal_emulator::Running, String, String, PortalClient<Http>) {
     let running = portal_emulator::start(Config {
@@ -199,17 +211,15 @@ async fn search_pages_through_the_owners_credentials() {
     // An OAuth 2.0 style app: an Application item without the APIToken keyword.
     let http = client.transport();
     let r = http
-        .send(&PortalRequest {
-            method: Method::Post,
-            url: format!("{}/content/users/{user}/addItem", running.rest()),
-            params: vec![
-                ("f".into(), "json".into()),
-                ("title".into(), "an OAuth app".into()),
-                ("type".into(), "Application".into()),
-                ("typeKeywords".into(), "Registered App".into()),
+        .send(&form(
+            format!("{}/content/users/{user}/addItem", running.rest()),
+            &[
+                ("title", "an OAuth app"),
+                ("type", "Application"),
+                ("typeKeywords", "Registered App"),
             ],
-            token: Some(t.token.clone()),
-        })
+            &t.token,
+        ))
         .await
         .unwrap();
     assert_eq!(r.status, 200, "{}", r.body);
@@ -239,18 +249,16 @@ async fn search_pages_through_the_owners_credentials() {
     // The order asked for: newest first by creation, or by title.
     for (field, order) in [("created", "desc"), ("title", "asc")] {
         let r = http
-            .send(&PortalRequest {
-                method: Method::Post,
-                url: format!("{}/search", running.rest()),
-                params: vec![
-                    ("f".into(), "json".into()),
-                    ("q".into(), query.clone()),
-                    ("num".into(), "100".into()),
-                    ("sortField".into(), field.into()),
-                    ("sortOrder".into(), order.into()),
+            .send(&form(
+                format!("{}/search", running.rest()),
+                &[
+                    ("q", &query),
+                    ("num", "100"),
+                    ("sortField", field),
+                    ("sortOrder", order),
                 ],
-                token: Some(t.token.clone()),
-            })
+                &t.token,
+            ))
             .await
             .unwrap();
         let page: apikey_credentials::portal::types::SearchJson = interpret(http, &r).unwrap();
