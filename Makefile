@@ -27,4 +27,4 @@ fuzz: setup
 
 clean:
 	cargo clean
-	rm -rf pkg
+	rm -rf pkg pkg-owner

@@ -1,16 +1,17 @@
-// Turns wasm-bindgen's output directory into the npm package: package.json from pkg.json (with
-// the version from Cargo.toml), an entry module that also exports CredentialError, its typings,
+// Turns wasm-bindgen's output directory into an npm package: package.json from its manifest
+// (pkg.json or pkg-owner.json, with the version from Cargo.toml), an entry module that also exports CredentialError, its typings,
 // and the README.
 import { readFileSync, writeFileSync, readdirSync, existsSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
 
 const out = process.argv[2] ?? "pkg";
+const manifestFile = process.argv[3] ?? "pkg.json";
 const cargo = readFileSync("Cargo.toml", "utf8");
 const pkgSection = cargo.slice(cargo.indexOf("[package]"));
 const version = /^version\s*=\s*"([^"]+)"/m.exec(pkgSection)?.[1];
 if (!version) throw new Error("no version in Cargo.toml [package]");
 
-const manifest = JSON.parse(readFileSync("pkg.json", "utf8"));
+const manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
 manifest.version = version;
 writeFileSync(join(out, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 

@@ -11,6 +11,10 @@
 //!   behind a small transport trait.
 //! - `web` (wasm32 only): the JavaScript API, built with wasm-bindgen. It converts and delegates.
 //!
+//! Two cargo features pick what `web` exports, one per npm package: `manager` (the
+//! `CredentialManager`, in `apikey-credentials`, for app pages) and `owner` (`PortalSession`, in
+//! `apikey-credentials-owner`, for the owner's console). Both are on by default.
+//!
 //! ```
 //! use apikey_credentials::core::keys::{key_slot, mask_key};
 //! let key = "AAPTxy1234567890abcdefghijklmnopqrstuvwxyz.AT1_G1kye1HB";
@@ -29,5 +33,5 @@ pub mod web;
 #[doc(hidden)]
 pub mod fuzzing;
 
-/// The version of this crate (and of the npm package built from it).
+/// The version of this crate (and of the npm packages built from it).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

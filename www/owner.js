@@ -1,6 +1,6 @@
 // The owner view: sign in, prerequisites, the credentials as cards with a timeline, and the
 // rotation actions (generate, regenerate, invalidate, referrers, privileges, reminder).
-import { PortalSession, ReferrerRules, checkReferrer, maskKey, privilegeCatalog, rotationReminderIcs } from "/pkg/index.js";
+import { PortalSession, ReferrerRules, checkReferrer, maskKey, privilegeCatalog, rotationReminderIcs } from "/pkg-owner/index.js";
 import { el, badge, fmtDate, daysText, ask, banner, errorText } from "./ui.js";
 import { timeline } from "./timeline.js";
 import { shared, rememberKey, notify } from "./state.js";

@@ -14,7 +14,8 @@ USAGE: portal-emulator [FLAGS]
   --alt-port N|none        second origin serving the same site, not in the seeded referrers
                            (default 8081; 0 picks a free port; none disables it)
   --www DIR                static files served at / (the demo page)
-  --pkg DIR                the built npm package, served at /pkg/ (default: DIR/../pkg)
+  --pkg DIR                the built app package, served at /pkg/ (default: DIR/../pkg), and the
+                           owner package beside it (its sibling pkg-owner/) at /pkg-owner/
   --state FILE             persist state across restarts (written atomically)
   --no-seed                start empty instead of with the demo data
   --demo-password PW       the seeded demo_owner's password (default: random, printed)

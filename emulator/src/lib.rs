@@ -86,6 +86,10 @@ pub fn app(config: &Config, shared: Arc<Shared>) -> Router {
         .with_state(shared.clone());
     if let Some(pkg) = &config.pkg {
         router = router.nest_service("/pkg", ServeDir::new(pkg));
+        // The owner package is built next to the app package (scripts/build.sh).
+        if let Some(owner) = pkg.parent().map(|p| p.join("pkg-owner")) {
+            router = router.nest_service("/pkg-owner", ServeDir::new(owner));
+        }
     }
     if let Some(www) = &config.www {
         router = router.fallback_service(ServeDir::new(www).append_index_html_on_directories(true));

@@ -16,9 +16,7 @@ use crate::core::json::{Fields, FromJson, ShapeError};
 use crate::core::keys::ApiKey;
 use crate::core::referrer::RulesOptions;
 use crate::core::rotation::{PlanOptions, RotationAction, RotationPlan, DEFAULT_DEPLOY_LEAD_DAYS};
-use crate::portal::types::{
-    credentials_from_app_info, credentials_from_portal, AppInfoJson, ItemJson, RegisteredAppJson,
-};
+use crate::portal::types::{credentials_from_app_info, AppInfoJson};
 
 #[derive(Default)]
 struct SlotOptionsJs {
@@ -148,7 +146,7 @@ fn slot_from(o: Option<SlotOptionsJs>, what: &str) -> JsResult<KeySlot> {
 /// referrer restrictions.
 ///
 /// ```js
-/// const creds = ApiKeyCredentials.fromPortal(item, registeredAppInfo);
+/// const creds = ApiKeyCredentials.fromAppInfo(portalSelf, key);
 /// creds.status()[0].state;        // "expiring"
 /// creds.rotationPlan().action;    // "generateSecondary"
 /// ```
@@ -212,24 +210,27 @@ impl ApiKeyCredentials {
     }
 
     /// Builds credentials from the portal's item JSON (`content/items/{id}`) and its
-    /// `registeredAppInfo` JSON.
+    /// `registeredAppInfo` JSON, which only the owner can read (package
+    /// `apikey-credentials-owner`).
     ///
     /// ```js
     /// const creds = ApiKeyCredentials.fromPortal(itemJson, appJson, "https://www.arcgis.com/sharing/rest");
     /// ```
+    #[cfg(feature = "owner")]
     #[wasm_bindgen(js_name = fromPortal)]
     pub fn from_portal(
         item: &JsonObject,
         #[wasm_bindgen(js_name = registeredAppInfo)] registered_app_info: &JsonObject,
         #[wasm_bindgen(js_name = portalUrl)] portal_url: Option<OptStr>,
     ) -> JsResult<ApiKeyCredentials> {
-        let item: ItemJson = json_arg(item.as_ref(), "item")?;
-        let app: RegisteredAppJson = json_arg(registered_app_info.as_ref(), "registeredAppInfo")?;
+        let item: crate::portal::types::ItemJson = json_arg(item.as_ref(), "item")?;
+        let app: crate::portal::types::RegisteredAppJson =
+            json_arg(registered_app_info.as_ref(), "registeredAppInfo")?;
         let portal = match portal_url {
             Some(p) => super::convert::opt_string(&p, "portalUrl")?.unwrap_or_default(),
             None => String::new(),
         };
-        let data = credentials_from_portal(&item, &app, &portal);
+        let data = crate::portal::types::credentials_from_portal(&item, &app, &portal);
         Ok(ApiKeyCredentials {
             inner: Credentials::new(data).map_err(from_core)?,
         })

@@ -7,10 +7,13 @@ pub mod convert;
 pub mod credentials;
 pub mod error;
 pub mod keys;
+#[cfg(feature = "manager")]
 pub mod manager;
 pub mod privileges;
 pub mod referrer;
+#[cfg(feature = "owner")]
 pub mod session;
+#[cfg(feature = "manager")]
 pub mod storage;
 mod task;
 pub mod transport;

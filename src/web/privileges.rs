@@ -3,11 +3,9 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{array, options, req_string, Obj};
+use super::convert::{array, req_string, Obj};
 use super::error::JsResult;
 use super::types::*;
-use crate::core::json::{Fields, ShapeError};
-use crate::core::prerequisites::{check_prerequisites as core_check, AccountFacts};
 use crate::core::privileges::{self, PrivilegeInfo};
 
 /// A `PrivilegeInfo` object.
@@ -64,53 +62,4 @@ pub fn required_privilege(url: &Str) -> JsResult<ServicePrivilegeJs> {
             .unchecked_into(),
         None => JsValue::NULL.unchecked_into(),
     })
-}
-
-#[derive(Default)]
-struct FactsJs {
-    user_type: Option<String>,
-    privileges: Option<Vec<String>>,
-    is_enterprise: Option<bool>,
-    portal_version: Option<String>,
-}
-
-impl super::convert::JsOptions for FactsJs {
-    const KEYS: &'static [&'static str] =
-        &["userType", "privileges", "isEnterprise", "portalVersion"];
-
-    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
-        Ok(FactsJs {
-            user_type: f.string("userType")?,
-            privileges: f.strings("privileges")?,
-            is_enterprise: f.boolean("isEnterprise")?,
-            portal_version: f.string("portalVersion")?,
-        })
-    }
-}
-
-/// Checks whether an account can create API key credentials: Creator (or higher) user type,
-/// "Generate API keys", "Assign privileges to OAuth 2.0 applications", and ArcGIS Enterprise
-/// 11.4+. Reports every requirement, met or not.
-///
-/// ```js
-/// checkPrerequisites({ userType: "creatorUT", privileges: user.privileges, isEnterprise: true, portalVersion: "11.4" })
-///   .filter(r => !r.ok).forEach(r => console.warn(r.message));
-/// ```
-#[wasm_bindgen(js_name = checkPrerequisites)]
-pub fn check_prerequisites(facts: AccountFactsJs) -> JsResult<RequirementArray> {
-    let f: FactsJs = options(facts.into(), "facts")?;
-    let facts = AccountFacts {
-        user_type: f.user_type,
-        privileges: f.privileges.unwrap_or_default(),
-        is_enterprise: f.is_enterprise.unwrap_or(false),
-        portal_version: f.portal_version,
-    };
-    let out = core_check(&facts).into_iter().map(|r| {
-        Obj::new()
-            .set("id", r.id)
-            .set("ok", r.ok)
-            .set("message", r.message.as_str())
-            .build()
-    });
-    Ok(array(out).unchecked_into())
 }

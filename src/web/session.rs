@@ -328,14 +328,7 @@ impl PortalSession {
             is_enterprise: self.inner.portal.is_portal,
             portal_version: self.inner.portal.current_version.clone(),
         };
-        array(check_prerequisites(&facts).into_iter().map(|r| {
-            Obj::new()
-                .set("id", r.id)
-                .set("ok", r.ok)
-                .set("message", r.message.as_str())
-                .build()
-        }))
-        .unchecked_into()
+        requirements(&facts)
     }
 
     /// The owner's API key credentials, in every folder (found with the portal's `search`:
@@ -647,4 +640,58 @@ impl PortalSession {
         let inner = self.inner.clone();
         Ok(future_to_promise(async move { inner.run(&id, op).await }).unchecked_into())
     }
+}
+
+#[derive(Default)]
+struct FactsJs {
+    user_type: Option<String>,
+    privileges: Option<Vec<String>>,
+    is_enterprise: Option<bool>,
+    portal_version: Option<String>,
+}
+
+impl JsOptions for FactsJs {
+    const KEYS: &'static [&'static str] =
+        &["userType", "privileges", "isEnterprise", "portalVersion"];
+
+    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
+        Ok(FactsJs {
+            user_type: f.string("userType")?,
+            privileges: f.strings("privileges")?,
+            is_enterprise: f.boolean("isEnterprise")?,
+            portal_version: f.string("portalVersion")?,
+        })
+    }
+}
+
+/// Checks whether an account can create API key credentials: Creator (or higher) user type,
+/// "Generate API keys", "Assign privileges to OAuth 2.0 applications", and ArcGIS Enterprise
+/// 11.4+. Reports every requirement, met or not.
+///
+/// ```js
+/// checkPrerequisites({ userType: "creatorUT", privileges: user.privileges, isEnterprise: true, portalVersion: "11.4" })
+///   .filter(r => !r.ok).forEach(r => console.warn(r.message));
+/// ```
+#[wasm_bindgen(js_name = checkPrerequisites)]
+pub fn check_account(facts: AccountFactsJs) -> JsResult<RequirementArray> {
+    let f: FactsJs = super::convert::options(facts.into(), "facts")?;
+    let facts = AccountFacts {
+        user_type: f.user_type,
+        privileges: f.privileges.unwrap_or_default(),
+        is_enterprise: f.is_enterprise.unwrap_or(false),
+        portal_version: f.portal_version,
+    };
+    Ok(requirements(&facts))
+}
+
+/// Each requirement for creating API key credentials, met or not, as `Requirement` objects.
+fn requirements(facts: &AccountFacts) -> RequirementArray {
+    array(check_prerequisites(facts).into_iter().map(|r| {
+        Obj::new()
+            .set("id", r.id)
+            .set("ok", r.ok)
+            .set("message", r.message.as_str())
+            .build()
+    }))
+    .unchecked_into()
 }

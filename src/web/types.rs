@@ -185,13 +185,30 @@ export interface ServicePrivilege {
   service: string;
 }
 
-export interface AccountFacts {
-  userType?: string;
-  privileges?: string[];
-  isEnterprise?: boolean;
-  portalVersion?: string;
+
+/** One slot in `ApiKeyCredentials.toJSON()` (the key masked). */
+export interface SlotJSON {
+  expiresAt: Date | null;
+  active: boolean | null;
+  maskedKey: string | null;
 }
 
+/** `ApiKeyCredentials.toJSON()`: a safe summary, keys masked. */
+export interface ApiKeyCredentialsJSON {
+  itemId: string;
+  title: string;
+  owner: string;
+  privileges: string[];
+  httpReferrers: string[];
+  key1: SlotJSON;
+  key2: SlotJSON;
+}
+"#;
+
+/// The `CredentialManager`'s part of the typings (package `apikey-credentials`).
+#[cfg(feature = "manager")]
+#[wasm_bindgen(typescript_custom_section)]
+const TS_MANAGER: &'static str = r#"
 export interface ManagedKey {
   key: string;
   expiresAt?: DateInput;
@@ -283,36 +300,11 @@ export interface StorageErrorEventDetail {
   message: string;
 }
 
-/** One slot in `ApiKeyCredentials.toJSON()` (the key masked). */
-export interface SlotJSON {
-  expiresAt: Date | null;
-  active: boolean | null;
-  maskedKey: string | null;
-}
-
-/** `ApiKeyCredentials.toJSON()`: a safe summary, keys masked. */
-export interface ApiKeyCredentialsJSON {
-  itemId: string;
-  title: string;
-  owner: string;
-  privileges: string[];
-  httpReferrers: string[];
-  key1: SlotJSON;
-  key2: SlotJSON;
-}
-
 /** `CredentialManager.toJSON()`: a safe summary, keys masked. */
 export interface CredentialManagerJSON {
   type: "CredentialManager";
   portal: string;
   keys: { slot: 1 | 2; maskedKey: string; dead: boolean; expiresAt: Date | null }[];
-}
-
-/** `PortalSession.toJSON()`: a safe summary, no token. */
-export interface PortalSessionJSON {
-  type: "PortalSession";
-  portal: string;
-  username: string;
 }
 
 /** The manager's events and what each carries in `detail`. */
@@ -364,6 +356,31 @@ export interface CredentialManager {
    */
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions | null): void;
 }
+"#;
+
+/// The `PortalSession`'s part of the typings (package `apikey-credentials-owner`).
+#[cfg(feature = "owner")]
+#[wasm_bindgen(typescript_custom_section)]
+const TS_OWNER: &'static str = r#"
+export interface AccountFacts {
+  userType?: string;
+  privileges?: string[];
+  isEnterprise?: boolean;
+  portalVersion?: string;
+}
+
+export interface Requirement {
+  id: "userType" | "generateApiKeys" | "assignPrivileges" | "portalVersion";
+  ok: boolean;
+  message: string;
+}
+
+/** `PortalSession.toJSON()`: a safe summary, no token. */
+export interface PortalSessionJSON {
+  type: "PortalSession";
+  portal: string;
+  username: string;
+}
 
 export interface NewKey {
   /** The raw key: shown this once, never stored by the library. */
@@ -371,12 +388,6 @@ export interface NewKey {
   slot: 1 | 2;
   maskedKey: string;
   expiresAt: Date;
-}
-
-export interface Requirement {
-  id: "userType" | "generateApiKeys" | "assignPrivileges" | "portalVersion";
-  ok: boolean;
-  message: string;
 }
 "#;
 

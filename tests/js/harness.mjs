@@ -62,18 +62,22 @@ export async function launchChromium() {
   });
 }
 
-/** Imports the built package in Node and initialises it from the .wasm bytes. */
-export async function loadPackage() {
-  const mod = await import(join(root, "pkg", "index.js"));
-  await mod.default({ module_or_path: readFileSync(join(root, "pkg", "apikey_credentials_bg.wasm")) });
+/**
+ * Imports a built package in Node and initialises it from the .wasm bytes: "pkg" (the app
+ * package, apikey-credentials) or "pkg-owner" (the owner package, apikey-credentials-owner).
+ */
+export async function loadPackage(dir = "pkg") {
+  const mod = await import(join(root, dir, "index.js"));
+  await mod.default({ module_or_path: readFileSync(join(root, dir, "apikey_credentials_bg.wasm")) });
   return mod;
 }
 
-// Signs in to the emulator as its owner and creates credentials with basemap access and both keys
-// (key 1 expiring in 200 days, key 2 in 100, so a manager prefers key 1).
-export async function twoKeyCredentials(pkg, emu, title) {
+// Signs in to the emulator as its owner (with the owner package, `owner`) and creates credentials
+// with basemap access and both keys (key 1 expiring in 200 days, key 2 in 100, so a manager
+// prefers key 1).
+export async function twoKeyCredentials(owner, emu, title) {
   const DAY = 86_400_000;
-  const session = await pkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
+  const session = await owner.PortalSession.signIn(emu.portal, emu.username, emu.password);
   const creds = await session.createCredentials({ title, privileges: ["premium:user:basemaps"] });
   const k1 = await session.generateKey(creds.itemId, 1, new Date(Date.now() + 200 * DAY));
   const k2 = await session.generateKey(creds.itemId, 2, new Date(Date.now() + 100 * DAY));

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { loadPackage, startEmulator } from "./harness.mjs";
 
 const pkg = await loadPackage();
+const ownerPkg = await loadPackage("pkg-owner");
 const CALLER_ERRORS = new Set(["boom", "proxy get", "proxy keys"]);
 const throwing = new Proxy({}, {
   get() { throw new Error("proxy get"); },
@@ -23,11 +24,13 @@ const values = {
   surrogate: "\u{1F600}\uD800", key: "AAPT" + "x".repeat(60),
 };
 
-async function sweep(calls) {
+// Runs the calls; each must return, or throw (or reject with) the CredentialError of the package
+// `p` it belongs to, never trap or throw anything else.
+async function sweep(calls, p) {
   const bad = [];
   let count = 0;
   const check = (where, e) => {
-    if (e instanceof pkg.CredentialError) {
+    if (e instanceof p.CredentialError) {
       assert.ok(typeof e.code === "string" && e.message.length > 10, `${where}: ${e.code} ${e.message}`);
       return;
     }
@@ -64,18 +67,27 @@ function* methods(iname, inst) {
   }
 }
 
-function* everything() {
+function* functions(label, p) {
   const skip = new Set(["default", "initSync", "start"]);
-  for (const [name, f] of Object.entries(pkg)) {
+  for (const [name, f] of Object.entries(p)) {
     if (typeof f !== "function" || skip.has(name) || /^[A-Z]/.test(name)) continue;
-    yield* pairs(name, f);
+    yield* pairs(`${label}${name}`, f);
   }
+}
+
+// The owner package's entry points: its own (checkPrerequisites, ApiKeyCredentials.fromPortal)
+// and the ones both packages carry, which are a separate build here.
+function* ownerEverything() {
+  yield* functions("owner:", ownerPkg);
+  yield* pairs("owner:ApiKeyCredentials.fromPortal", (a, b) => ownerPkg.ApiKeyCredentials.fromPortal(a, b));
+}
+
+function* everything() {
+  yield* functions("", pkg);
   for (const name of ["ReferrerRules", "ApiKeyCredentials", "CredentialManager"]) {
     yield* pairs(`new ${name}`, (a, b) => new pkg[name](a, b));
   }
-  for (const name of ["fromPortal", "fromAppInfo"]) {
-    yield* pairs(`ApiKeyCredentials.${name}`, (a, b) => pkg.ApiKeyCredentials[name](a, b));
-  }
+  yield* pairs("ApiKeyCredentials.fromAppInfo", (a, b) => pkg.ApiKeyCredentials.fromAppInfo(a, b));
   const instances = {
     rules: new pkg.ReferrerRules(["https://*.example.com"]),
     creds: new pkg.ApiKeyCredentials({
@@ -90,9 +102,12 @@ function* everything() {
 }
 
 test("every entry point answers wrong arguments with a CredentialError, and never traps", async () => {
-  const { bad, count } = await sweep(everything());
-  assert.ok(count > 20_000, `swept ${count} calls`);
+  const { bad, count } = await sweep(everything(), pkg);
+  assert.ok(count > 15_000, `swept ${count} calls`);
   assert.deepEqual(bad.slice(0, 20), [], `${bad.length} calls failed some other way`);
+  const owner = await sweep(ownerEverything(), ownerPkg);
+  assert.ok(owner.count > 5_000, `swept ${owner.count} calls of the owner package`);
+  assert.deepEqual(owner.bad.slice(0, 20), [], `${owner.bad.length} calls failed some other way`);
   // Still alive and answering correctly after all of it.
   assert.equal(pkg.checkReferrer(["https://a.example.com"], "https://a.example.com/").allowed, true);
   assert.equal(pkg.checkReferrer(["https://*.github.io"], "https://a.github.io/").allowed, false);
@@ -101,9 +116,9 @@ test("every entry point answers wrong arguments with a CredentialError, and neve
 test("the owner tools answer wrong arguments the same way, against the emulator", async () => {
   const emu = await startEmulator(["--alt-port", "none"]);
   try {
-    const calls = [...pairs("PortalSession.signIn", (a, b) => pkg.PortalSession.signIn(a, b, emu.password))];
-    const session = await pkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
-    const { bad, count } = await sweep([...calls, ...methods("session", session)]);
+    const calls = [...pairs("PortalSession.signIn", (a, b) => ownerPkg.PortalSession.signIn(a, b, emu.password))];
+    const session = await ownerPkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
+    const { bad, count } = await sweep([...calls, ...methods("session", session)], ownerPkg);
     assert.ok(count > 5_000, `swept ${count} calls`);
     assert.deepEqual(bad.slice(0, 20), [], `${bad.length} calls failed some other way`);
     // The session still works.

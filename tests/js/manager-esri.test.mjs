@@ -11,10 +11,11 @@ const DAY = 86_400_000;
 
 test("CredentialManager works as arcgis-rest-js authentication, with failover", async () => {
   const pkg = await loadPackage();
+  const ownerPkg = await loadPackage("pkg-owner");
   const emu = await startEmulator();
   try {
     const portal = `${emu.portal}/sharing/rest`;
-    const session = await pkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
+    const session = await ownerPkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
     assert.equal(String(session).includes(emu.password), false);
     // Node sends no browser Referer, so these credentials are unrestricted; item access to a map.
     const owner = await ArcGISIdentityManager.signIn({ username: emu.username, password: emu.password, portal });

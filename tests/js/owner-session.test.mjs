@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { startEmulator, loadPackage } from "./harness.mjs";
 
 test("an expired owner sign-in says to sign in again", async () => {
-  const pkg = await loadPackage();
+  const pkg = await loadPackage("pkg-owner");
   const emu = await startEmulator(["--alt-port", "none"]);
   try {
     const session = await pkg.PortalSession.signIn(emu.portal, emu.username, emu.password);
@@ -37,7 +37,7 @@ test("an expired owner sign-in says to sign in again", async () => {
 // of 100 results, and reads them all together; an OAuth 2.0 style Application (no
 // APIToken keyword) is not API key credentials and is left out.
 test("listCredentials pages through search and leaves out OAuth apps", { timeout: 120_000 }, async () => {
-  const pkg = await loadPackage();
+  const pkg = await loadPackage("pkg-owner");
   const emu = await startEmulator(["--alt-port", "none"]);
   try {
     const session = await pkg.PortalSession.signIn(emu.portal, emu.username, emu.password);

@@ -505,7 +505,7 @@ fn privilege_helpers_through_js() {
         ("portalVersion", JsValue::from_str("11.3")),
     ]);
     let reqs = Array::from(
-        &privileges::check_prerequisites(facts.unchecked_into())
+        &apikey_credentials::web::session::check_account(facts.unchecked_into())
             .unwrap()
             .into(),
     );
@@ -528,7 +528,7 @@ fn privilege_helpers_through_js() {
         .unwrap()
         .contains("11.4"));
     let typo = obj(&[("usertype", JsValue::from_str("creatorUT"))]);
-    let err = privileges::check_prerequisites(typo.unchecked_into())
+    let err = apikey_credentials::web::session::check_account(typo.unchecked_into())
         .map(JsValue::from)
         .unwrap_err();
     assert_credential_error(&err, "INVALID_ARGUMENT");

@@ -1,20 +1,25 @@
-// A realistic use of the package, type-checked with `tsc --noEmit --strict` so the typings cannot
-// drift from the code. Not executed.
+// A realistic use of the two packages, type-checked with `tsc --noEmit --strict` so the typings
+// cannot drift from the code. Not executed.
 import init, {
-  ApiKeyCredentials, CredentialError, CredentialManager, PortalSession, ReferrerRules,
+  ApiKeyCredentials, CredentialError, CredentialManager, ReferrerRules,
   checkReferrer, checkPageReferrer, effectiveReferrer, keyStatus, keySlot, maskKey, isLegacyKey,
-  rotationReminderIcs, requiredPrivilege, describePrivilege, privilegeCatalog, checkPrerequisites, version,
+  rotationReminderIcs, requiredPrivilege, describePrivilege, privilegeCatalog, version,
   credentialErrorClass,
 } from "apikey-credentials";
 import type {
   CredentialErrorCode, KeyReport, KeyStatus, PreflightReport, ReferrerDecision, RotationPlan,
-  KeyEventDetail, FailoverEventDetail, NewKey, KeyUsageReport, ApiKeyCredentialsJSON,
+  KeyEventDetail, FailoverEventDetail, KeyUsageReport, ApiKeyCredentialsJSON,
 } from "apikey-credentials";
+import initOwner, {
+  PortalSession, checkPrerequisites, ApiKeyCredentials as OwnerCredentials,
+} from "apikey-credentials-owner";
+import type { NewKey, Requirement } from "apikey-credentials-owner";
 import { request } from "@esri/arcgis-rest-request";
 import type { IAuthenticationManager } from "@esri/arcgis-rest-request";
 
-export async function main(wasm: Uint8Array): Promise<void> {
+export async function main(wasm: Uint8Array, ownerWasm: Uint8Array): Promise<void> {
   await init({ module_or_path: wasm });
+  await initOwner({ module_or_path: ownerWasm });
   const v: string = version();
 
   const d: ReferrerDecision = checkReferrer(["https://*.example.com"], "https://app.example.com/", { wildcardDepth: "single" });
@@ -46,7 +51,7 @@ export async function main(wasm: Uint8Array): Promise<void> {
   const needed: string | undefined = need?.privilege;
   const label: string = describePrivilege("premium:user:geocode").label;
   const all: number = privilegeCatalog().length;
-  const reqs = checkPrerequisites({ userType: "creatorUT", privileges: [], isEnterprise: true, portalVersion: "11.4" });
+  const reqs: Requirement[] = checkPrerequisites({ userType: "creatorUT", privileges: [], isEnterprise: true, portalVersion: "11.4" });
 
   const manager = new CredentialManager({ portal: "https://host/portal", keys: ["AAPT…", { key: "AAPT…", expiresAt: new Date() }], warnDays: 30, storage: "local" });
   // The manager is an IAuthenticationManager for Esri's client.
@@ -74,7 +79,10 @@ export async function main(wasm: Uint8Array): Promise<void> {
   console.log(manager.toJSON().keys[0].dead);
 
   const session: PortalSession = await PortalSession.signIn("https://www.arcgis.com", "owner", "secret");
-  const list: ApiKeyCredentials[] = await session.listCredentials();
+  const list: OwnerCredentials[] = await session.listCredentials();
+  const fromJson: OwnerCredentials = OwnerCredentials.fromPortal({ id: "x" }, { client_id: "y" });
+  // @ts-expect-error: the app package has no owner tools.
+  ApiKeyCredentials.fromPortal({}, {});
   const fresh: NewKey = await session.generateKey(list[0]!.itemId, 2, new Date());
   await session.updatePrivileges(list[0]!.itemId, ["premium:user:basemaps"], { confirmInvalidatesKeys: true });
 
@@ -87,5 +95,5 @@ export async function main(wasm: Uint8Array): Promise<void> {
       if (code === "INVALID_TOKEN") console.log(portalCode);
     }
   }
-  console.log(v, allowed, firstCode, sent, pageRef, fast, left, slot, masked, legacy, ics, needed, label, all, reqs, auth, self, reports, pre, usage, token, fresh);
+  console.log(v, allowed, firstCode, sent, pageRef, fast, left, slot, masked, legacy, ics, needed, label, all, reqs, auth, self, reports, pre, usage, token, fresh, fromJson);
 }
