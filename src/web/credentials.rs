@@ -11,11 +11,12 @@ use super::error::{from_core, invalid_argument, JsResult};
 use super::keys::{now_or_clock, status_obj, thresholds};
 use super::types::*;
 use crate::core::credentials::{Credentials, CredentialsData, KeySlot};
+#[cfg(feature = "owner")]
 use crate::core::ics::{rotation_reminder_ics as core_ics, Reminder, ReminderContext};
 use crate::core::json::{Fields, FromJson, ShapeError};
 use crate::core::keys::ApiKey;
 use crate::core::referrer::RulesOptions;
-use crate::core::rotation::{PlanOptions, RotationAction, RotationPlan, DEFAULT_DEPLOY_LEAD_DAYS};
+use crate::core::rotation::{PlanOptions, RotationPlan, DEFAULT_DEPLOY_LEAD_DAYS};
 use crate::portal::types::{credentials_from_app_info, AppInfoJson};
 
 #[derive(Default)]
@@ -600,12 +601,13 @@ pub fn plan_js(p: &RotationPlan, item_id: Option<&str>, title: Option<&str>) -> 
 }
 
 /// An RFC 5545 calendar file (`.ics`) with one event at the plan's act-by date and a reminder
-/// the day before, for the owner's calendar.
+/// the day before, for the owner's calendar (package `apikey-credentials-owner`).
 ///
 /// ```js
 /// const ics = rotationReminderIcs(creds.rotationPlan());
 /// download(new Blob([ics], { type: "text/calendar" }), "rotate-api-key.ics");
 /// ```
+#[cfg(feature = "owner")]
 #[wasm_bindgen(js_name = rotationReminderIcs)]
 pub fn rotation_reminder_ics(plan: &RotationPlanJs) -> JsResult<String> {
     let p: &JsValue = plan.as_ref();
@@ -617,7 +619,7 @@ pub fn rotation_reminder_ics(plan: &RotationPlanJs) -> JsResult<String> {
     let act_by = date_in(&get(p, "actBy"), "plan.actBy")?;
     let action = get(p, "action")
         .as_string()
-        .and_then(|a| RotationAction::parse(&a))
+        .and_then(|a| crate::core::rotation::RotationAction::parse(&a))
         .ok_or_else(|| invalid_argument("plan.action is not a rotation action."))?;
     let action_slot = get(p, "actionSlot")
         .as_f64()

@@ -90,7 +90,7 @@ test("the tarball works in Node 20, a plain HTML page and a Vite 7 app", async (
         const names = ["CredentialError", "CredentialManager", "PortalSession", "ReferrerRules", "ApiKeyCredentials"]
           .filter((n) => typeof p[n] === "function").map((n) => p[n].name);
         return { version: p.version(), allowed: p.checkReferrer(["https://*.example.com"], "https://a.example.com/").allowed, code, names,
-          prerequisites: typeof p.checkPrerequisites, fromPortal: typeof p.ApiKeyCredentials.fromPortal };
+          prerequisites: typeof p.checkPrerequisites, fromPortal: typeof p.ApiKeyCredentials.fromPortal, ics: typeof p.rotationReminderIcs };
       };
       console.log(JSON.stringify([report(app), report(owner)]));
     `);
@@ -98,9 +98,9 @@ test("the tarball works in Node 20, a plain HTML page and a Vite 7 app", async (
     const version = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")).version;
     assert.deepEqual(node, [
       { version, allowed: true, code: "INVALID_ARGUMENT", names: ["CredentialError", "CredentialManager", "ReferrerRules", "ApiKeyCredentials"],
-        prerequisites: "undefined", fromPortal: "undefined" },
+        prerequisites: "undefined", fromPortal: "undefined", ics: "undefined" },
       { version, allowed: true, code: "INVALID_ARGUMENT", names: ["CredentialError", "PortalSession", "ReferrerRules", "ApiKeyCredentials"],
-        prerequisites: "function", fromPortal: "function" },
+        prerequisites: "function", fromPortal: "function", ics: "function" },
     ]);
 
     // (b) Vite 7: build the app, the bundler must find and emit the .wasm.

@@ -3,7 +3,7 @@
 import init, {
   ApiKeyCredentials, CredentialError, CredentialManager, ReferrerRules,
   checkReferrer, checkPageReferrer, effectiveReferrer, keyStatus, keySlot, maskKey, isLegacyKey,
-  rotationReminderIcs, requiredPrivilege, describePrivilege, privilegeCatalog, version,
+  requiredPrivilege, describePrivilege, privilegeCatalog, version,
   credentialErrorClass,
 } from "apikey-credentials";
 import type {
@@ -11,7 +11,7 @@ import type {
   KeyEventDetail, FailoverEventDetail, KeyUsageReport, ApiKeyCredentialsJSON,
 } from "apikey-credentials";
 import initOwner, {
-  PortalSession, checkPrerequisites, ApiKeyCredentials as OwnerCredentials,
+  PortalSession, checkPrerequisites, rotationReminderIcs, ApiKeyCredentials as OwnerCredentials,
 } from "apikey-credentials-owner";
 import type { NewKey, Requirement } from "apikey-credentials-owner";
 import { request } from "@esri/arcgis-rest-request";
