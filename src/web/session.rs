@@ -1,6 +1,7 @@
 //! `PortalSession`: the owner's tools against the portal (sign in, prerequisites, list and read
 //! credentials, generate / regenerate / invalidate keys, edit referrers, privileges and item
-//! access). New keys are returned once, to the caller, and never stored.
+//! access), and `checkPrerequisites`. New keys are returned once, to the caller, and never
+//! stored. Built with the `owner` feature only: the package `apikey-credentials-owner`.
 
 use std::rc::Rc;
 
@@ -666,7 +667,7 @@ impl JsOptions for FactsJs {
 
 /// Checks whether an account can create API key credentials: Creator (or higher) user type,
 /// "Generate API keys", "Assign privileges to OAuth 2.0 applications", and ArcGIS Enterprise
-/// 11.4+. Reports every requirement, met or not.
+/// 11.4+. Reports every requirement, met or not (package `apikey-credentials-owner`).
 ///
 /// ```js
 /// checkPrerequisites({ userType: "creatorUT", privileges: user.privileges, isEnterprise: true, portalVersion: "11.4" })
