@@ -10,7 +10,7 @@ setup:
 build: setup
 	@./scripts/build.sh
 
-# Builds the package, then serves the demo and a local portal on http://127.0.0.1:8080
+# Builds the two packages, then serves the demo and a local portal on http://127.0.0.1:8080
 # (and the same page on the second origin http://127.0.0.1:8081). Ctrl-C stops it.
 demo: build
 	cargo build --release -p portal-emulator
