@@ -50,12 +50,11 @@ function pair(manager, url, key) {
 }
 
 const pkg = await loadPackage();
-const ownerPkg = await loadPackage("pkg-owner");
 const blank = mkdtempSync(join(tmpdir(), "manager-bench-"));
 writeFileSync(join(blank, "blank.html"), "<!doctype html><title>manager bench</title>");
 const emu = await startEmulator(["--alt-port", "none", "--www", blank]);
 try {
-  const { session, creds, k1, k2 } = await twoKeyCredentials(ownerPkg, emu, "bench");
+  const { session, creds, k1, k2 } = await twoKeyCredentials(emu, "bench");
   const manager = new pkg.CredentialManager({ portal: emu.portal, keys: [k1.key, k2.key] });
   const url = `${emu.portal}/sharing/rest/portals/self`;
 

@@ -72,11 +72,12 @@ export async function loadPackage(dir = "pkg") {
   return mod;
 }
 
-// Signs in to the emulator as its owner (with the owner package, `owner`) and creates credentials
-// with basemap access and both keys (key 1 expiring in 200 days, key 2 in 100, so a manager
-// prefers key 1).
-export async function twoKeyCredentials(owner, emu, title) {
+// Signs in to the emulator as its owner (with the owner package) and creates credentials with
+// basemap access and both keys (key 1 expiring in 200 days, key 2 in 100, so a manager prefers
+// key 1).
+export async function twoKeyCredentials(emu, title) {
   const DAY = 86_400_000;
+  const owner = await loadPackage("pkg-owner");
   const session = await owner.PortalSession.signIn(emu.portal, emu.username, emu.password);
   const creds = await session.createCredentials({ title, privileges: ["premium:user:basemaps"] });
   const k1 = await session.generateKey(creds.itemId, 1, new Date(Date.now() + 200 * DAY));

@@ -9,10 +9,9 @@ const DAY = 86_400_000;
 
 test("concurrent requests fail over together and report a dead key once", async () => {
   const pkg = await loadPackage();
-  const owner = await loadPackage("pkg-owner");
   const emu = await startEmulator(["--alt-port", "none"]);
   try {
-    const { session, creds, k1, k2 } = await twoKeyCredentials(owner, emu, "concurrency");
+    const { session, creds, k1, k2 } = await twoKeyCredentials(emu, "concurrency");
     const m = new pkg.CredentialManager({ portal: emu.portal, keys: [k1.key, k2.key] });
     const seen = { invalid: [], failover: [] };
     for (const type of Object.keys(seen)) m.addEventListener(type, (e) => seen[type].push(e.detail));
@@ -73,10 +72,9 @@ test("a page left open hears a key cross its warning threshold on its next call"
 // listener while another task is being polled runs to its end; a rejection stays with its caller.
 test("async methods: each answer reaches its own caller, in any order, round after round", { timeout: 60_000 }, async () => {
   const pkg = await loadPackage();
-  const owner = await loadPackage("pkg-owner");
   const emu = await startEmulator(["--alt-port", "none"]);
   try {
-    const { session, creds, k1, k2 } = await twoKeyCredentials(owner, emu, "executor");
+    const { session, creds, k1, k2 } = await twoKeyCredentials(emu, "executor");
     const m = new pkg.CredentialManager({ portal: emu.portal, keys: [k1.key, k2.key] });
     const self = `${emu.portal}/sharing/rest/portals/self`;
     // The basemap style service answers with the style's name: a different answer per URL.
