@@ -22,7 +22,9 @@ use apikey_credentials::core::referrer::{ReferrerRules, RulesOptions};
 use crate::config::LogLevel;
 use crate::log;
 use crate::seed::SeededKey;
-use crate::state::{parse_list, App, Auth, Item, Millis, PortalError, State, User};
+use crate::state::{
+    comma_list, parse_list, App, Auth, Item, Millis, PortalError, State, User, ITEM_EXTRA_FIELDS,
+};
 use crate::store::Store;
 
 /// Request bodies larger than this are refused (413).
@@ -55,6 +57,8 @@ pub struct Shared {
     pub stats: Stats,
     /// The seeded owner's login, when seeded in this run (shown as a hint by the demo page).
     pub demo_login: Option<(String, String)>,
+    /// The origins allowed to call `/emulator/*`: the emulator's own, and `--helper-origin`s.
+    pub helper_origins: Vec<String>,
 }
 
 impl Shared {
@@ -225,7 +229,7 @@ fn public_user_json(u: &User) -> Value {
 }
 
 fn item_json(i: &Item, portal_id: &str) -> Value {
-    json!({
+    let mut out = json!({
         "id": i.id,
         "owner": i.owner,
         "orgId": portal_id,
@@ -239,11 +243,18 @@ fn item_json(i: &Item, portal_id: &str) -> Value {
         "created": i.created,
         "modified": i.modified,
         "url": Value::Null,
+        "culture": Value::Null,
         "size": 0,
         "numViews": 0,
         "apiToken1ExpirationDate": i.api_token1_expiration_date,
         "apiToken2ExpirationDate": i.api_token2_expiration_date,
-    })
+    });
+    if let Some(o) = out.as_object_mut() {
+        for (k, v) in &i.extra {
+            o.insert(k.clone(), v.clone());
+        }
+    }
+    out
 }
 
 fn app_json(a: &App) -> Value {
@@ -298,7 +309,7 @@ fn check_referrer(app: &App, referer: Option<&str>) -> Result<(), PortalError> {
 /// The caller, with API keys checked for referrer.
 fn authenticate(state: &State, req: &Req, now: Millis) -> Result<Auth, PortalError> {
     let token = req.token();
-    let auth = state.resolve(token.as_deref(), now)?;
+    let auth = state.resolve(token.as_deref(), req.referer().as_deref(), now)?;
     if let Auth::Key { client_id, .. } = &auth {
         let app = state
             .apps
@@ -500,7 +511,19 @@ fn handle_sharing(
             let username = req.param("username").unwrap_or("");
             let password = req.param("password").unwrap_or("");
             let minutes = req.param("expiration").and_then(|e| e.parse::<i64>().ok());
-            let (token, expires) = state.generate_token(username, password, minutes, now)?;
+            // `client=referer`: the token works only with requests from that referer.
+            let referer = match req.param("client") {
+                Some("referer") => Some(
+                    req.param("referer")
+                        .filter(|r| !r.is_empty())
+                        .ok_or_else(|| {
+                            PortalError::bad_request("'referer' is required with client=referer.")
+                        })?,
+                ),
+                _ => None,
+            };
+            let (token, expires) =
+                state.generate_token(username, password, minutes, referer, now)?;
             shared.persist(&state)?;
             *auth_seen = Some(Auth::User(username.to_string()));
             return Ok(json!({ "token": token, "expires": expires, "ssl": false }));
@@ -660,8 +683,8 @@ fn handle_sharing(
         ["content", "users", user, "addItem"] => {
             req.require_post()?;
             let owner = require_same_user(&state, &auth, user)?.to_string();
-            let kw = list_param(req, "typeKeywords")?.unwrap_or_default();
-            let tags = list_param(req, "tags")?.unwrap_or_default();
+            let kw = comma_list(req.param("typeKeywords").unwrap_or(""));
+            let tags = comma_list(req.param("tags").unwrap_or(""));
             let id = state.add_item(
                 &owner,
                 req.param("title").unwrap_or(""),
@@ -672,6 +695,20 @@ fn handle_sharing(
                 "private",
                 now,
             )?;
+            if let Some(item) = state.items.get_mut(&id) {
+                item.description = req.param("description").unwrap_or("").to_string();
+                for field in ITEM_EXTRA_FIELDS {
+                    let Some(v) = req.param(field) else { continue };
+                    let value = match field {
+                        "categories" => json!(comma_list(v)),
+                        "properties" | "extent" | "spatialReference" => {
+                            serde_json::from_str(v).unwrap_or_else(|_| json!(v))
+                        }
+                        _ => json!(v),
+                    };
+                    item.extra.insert(field.to_string(), value);
+                }
+            }
             shared.persist(&state)?;
             Ok(json!({ "success": true, "id": id, "folder": Value::Null }))
         }
@@ -819,7 +856,7 @@ pub async fn service(AxState(shared): AxState<std::sync::Arc<Shared>>, req: Requ
         let privilege =
             service_privilege(&path).ok_or_else(|| PortalError::new(404, "Service not found."))?;
         let state = shared.lock();
-        let auth = match state.resolve(token.as_deref(), now) {
+        let auth = match state.resolve(token.as_deref(), req.referer().as_deref(), now) {
             Ok(a) => a,
             Err(_) => {
                 return Err(PortalError::new(498, "Token Invalid.")

@@ -20,6 +20,8 @@ USAGE: portal-emulator [FLAGS]
   --no-seed                start empty instead of with the demo data
   --demo-password PW       the seeded demo_owner's password (default: random, printed)
   --clock-offset-days N    shift the emulator's clock by N days (may be negative or fractional)
+  --helper-origin ORIGIN   another origin allowed to call the /emulator/ helpers (repeatable;
+                           by default only the emulator's own two origins may)
   --log LEVEL              error | warn | info | debug (default info)
   --help                   this text
 ";
@@ -60,6 +62,8 @@ pub struct Config {
     pub clock_offset_ms: i64,
     /// Log level.
     pub log: LogLevel,
+    /// Origins besides the emulator's own allowed to call `/emulator/*` (a test runner's page).
+    pub helper_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -75,6 +79,7 @@ impl Default for Config {
             demo_password: None,
             clock_offset_ms: 0,
             log: LogLevel::Info,
+            helper_origins: Vec::new(),
         }
     }
 }
@@ -122,6 +127,16 @@ impl Config {
                 "--pkg" => c.pkg = Some(PathBuf::from(value("--pkg")?)),
                 "--state" => c.state = Some(PathBuf::from(value("--state")?)),
                 "--no-seed" => c.seed = false,
+                "--helper-origin" => {
+                    let o = value("--helper-origin")?;
+                    if !(o.starts_with("http://") || o.starts_with("https://")) || o.ends_with('/')
+                    {
+                        return Err(
+                            "--helper-origin: an origin such as http://127.0.0.1:8000".into()
+                        );
+                    }
+                    c.helper_origins.push(o);
+                }
                 "--demo-password" => c.demo_password = Some(value("--demo-password")?),
                 "--clock-offset-days" => {
                     let d: f64 = value("--clock-offset-days")?

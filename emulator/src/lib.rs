@@ -14,12 +14,13 @@ pub mod store;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use axum::http::{header, Method};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
 use axum::routing::{any, get, post};
 use axum::Router;
 use tokio::net::TcpListener;
-use tower_http::cors::{AllowHeaders, Any, CorsLayer};
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
 use api::Shared;
@@ -61,10 +62,28 @@ impl Running {
     }
 }
 
+/// How long a client may take to send a request's head (a slow client holding connections open
+/// is dropped, as a portal's front end drops it).
+pub const HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Whether `origin` may call the `/emulator/*` helpers (the demo login among them): the
+/// emulator's own origins and those given with `--helper-origin`.
+fn helper_origin_allowed(shared: &Shared, origin: &[u8]) -> bool {
+    shared.helper_origins.iter().any(|o| o.as_bytes() == origin)
+}
+
 /// The whole application router.
 pub fn app(config: &Config, shared: Arc<Shared>) -> Router {
+    let for_cors = shared.clone();
     let cors = CorsLayer::new()
-        .allow_origin(Any)
+        // Any origin for the portal and the services (pages on any origin call them); only the
+        // emulator's own origins for its helpers.
+        .allow_origin(AllowOrigin::predicate(
+            move |origin: &HeaderValue, parts| {
+                !parts.uri.path().starts_with("/emulator/")
+                    || helper_origin_allowed(&for_cors, origin.as_bytes())
+            },
+        ))
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
         // Mirror the requested headers: a `*` would not cover Authorization.
         .allow_headers(AllowHeaders::mirror_request())
@@ -95,7 +114,31 @@ pub fn app(config: &Config, shared: Arc<Shared>) -> Router {
         router = router.fallback_service(ServeDir::new(www).append_index_html_on_directories(true));
     }
     let clock = shared.clone();
+    let guard = shared.clone();
     router
+        .layer(middleware::from_fn(
+            move |req: axum::extract::Request, next: Next| {
+                // The helpers refuse a page on another origin outright: hiding the answer (CORS) is
+                // not enough for the ones that change state.
+                let guard = guard.clone();
+                async move {
+                    let foreign = req.uri().path().starts_with("/emulator/")
+                        && req
+                            .headers()
+                            .get(header::ORIGIN)
+                            .is_some_and(|o| !helper_origin_allowed(&guard, o.as_bytes()));
+                    if foreign {
+                        return (
+                            StatusCode::FORBIDDEN,
+                            "The emulator's helpers answer only its own origins.",
+                        )
+                            .into_response();
+                    }
+                    next.run(req).await
+                }
+            },
+        ))
+        .layer(middleware::from_fn(refuse_large_bodies))
         .layer(middleware::from_fn(move |req, next: Next| {
             let clock = clock.clone();
             async move {
@@ -123,6 +166,62 @@ async fn no_sharing_preflight(req: axum::extract::Request, next: Next) -> axum::
         return axum::response::IntoResponse::into_response(axum::http::StatusCode::OK);
     }
     next.run(req).await
+}
+
+/// A body declared larger than [`api::MAX_BODY`] is refused at once with 413, before any of it
+/// is read (a client declaring 100 GB and sending nothing must not hold a handler).
+async fn refuse_large_bodies(req: axum::extract::Request, next: Next) -> axum::response::Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > api::MAX_BODY as u64) {
+        let e = state::PortalError::new(413, "Request entity too large.")
+            .detail(format!("The body exceeds {} bytes.", api::MAX_BODY));
+        let mut resp = (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            axum::Json(api::error_json(&e)),
+        )
+            .into_response();
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return resp;
+    }
+    next.run(req).await
+}
+
+/// Serves `router` on `listener` until `stop` turns true: HTTP/1.1 with keep-alive, no Nagle
+/// delay, and [`HEAD_TIMEOUT`] for each request head. (axum::serve sets no timer, so it cannot
+/// time a head out.) Open connections are dropped at stop.
+async fn serve_listener(
+    listener: TcpListener,
+    router: Router,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = stop.wait_for(|s| *s) => break,
+        };
+        // Reap finished connections so the set does not grow without bound.
+        while connections.try_join_next().is_some() {}
+        let Ok((tcp, _)) = accepted else { continue };
+        let _ = tcp.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        connections.spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEAD_TIMEOUT)
+                .keep_alive(true);
+            let _ = builder
+                .serve_connection(hyper_util::rt::TokioIo::new(tcp), service)
+                .await;
+        });
+    }
+    connections.shutdown().await;
 }
 
 /// Loads or seeds the state, binds the listeners and serves in the background.
@@ -172,7 +271,15 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
             s
         }
     };
+    let mut helper_origins = Vec::new();
+    for port in std::iter::once(addr.port()).chain(alt_addr.map(|a| a.port())) {
+        for host in [addr.ip().to_string(), "localhost".to_string()] {
+            helper_origins.push(format!("http://{host}:{port}"));
+        }
+    }
+    helper_origins.extend(config.helper_origins.iter().cloned());
     let shared = Arc::new(Shared {
+        helper_origins,
         state: Mutex::new(state),
         store,
         clock_offset_ms: config.clock_offset_ms,
@@ -185,19 +292,11 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     let router = app(&config, shared.clone());
     let mut tasks = Vec::new();
     for listener in std::iter::once(main).chain(alt) {
-        let router = router.clone();
-        let mut rx = rx.clone();
-        tasks.push(tokio::spawn(async move {
-            // No Nagle delay: small responses (module scripts, JSON) go out at once.
-            let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-                let _ = tcp.set_nodelay(true);
-            });
-            let _ = axum::serve(listener, router.into_make_service())
-                .with_graceful_shutdown(async move {
-                    let _ = rx.wait_for(|stop| *stop).await;
-                })
-                .await;
-        }));
+        tasks.push(tokio::spawn(serve_listener(
+            listener,
+            router.clone(),
+            rx.clone(),
+        )));
     }
     Ok(Running {
         addr,

@@ -195,6 +195,7 @@ mod tests {
             modified: 0,
             api_token1_expiration_date: -1,
             api_token2_expiration_date: -1,
+            extra: Default::default(),
         }
     }
 

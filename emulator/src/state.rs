@@ -152,6 +152,34 @@ pub struct Item {
     pub api_token1_expiration_date: Millis,
     /// Key 2 expiration (`-1`: not set).
     pub api_token2_expiration_date: Millis,
+    /// The other item fields `addItem` takes and the item answers with, as given (Esri's
+    /// `createApiKey` passes `categories`, `culture`, `documentation`, `extent`, `properties`,
+    /// `spatialReference` and `url` through; see [`ITEM_EXTRA_FIELDS`]).
+    #[serde(default)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// The `addItem` fields kept in [`Item::extra`]: `categories` is an item list (commas),
+/// `properties`, `extent` and `spatialReference` are JSON, the rest text.
+pub const ITEM_EXTRA_FIELDS: [&str; 7] = [
+    "categories",
+    "culture",
+    "documentation",
+    "extent",
+    "properties",
+    "spatialReference",
+    "url",
+];
+
+/// An item list parameter (`tags`, `typeKeywords`, `categories`): comma-separated, as Esri's
+/// client sends them and the portal reads them. A JSON array is not parsed: its brackets and
+/// quotes stay in the values, as they would on a portal.
+pub fn comma_list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// One API key slot of a registered app.
@@ -205,6 +233,32 @@ pub struct UserToken {
     pub username: String,
     /// Expires (epoch ms).
     pub expires: Millis,
+    /// The referer the token was generated for (`client=referer`): it works only with requests
+    /// from there (see [`referer_matches`]).
+    #[serde(default)]
+    pub referer: Option<String>,
+}
+
+/// Whether a request's `Referer` header (`sent`) fits the referer a token was bound to. Choice
+/// (the portal's exact rule is undocumented): a bound URL matches any `Referer` with the same
+/// origin (scheme, host and port, compared case-insensitively), as a browser sends the page's
+/// origin or its full URL; any other bound value (a client's name, such as
+/// `@esri/arcgis-rest-js`, which Node clients sign in with) must be sent exactly.
+pub fn referer_matches(bound: &str, sent: Option<&str>) -> bool {
+    fn origin(s: &str) -> Option<String> {
+        let lower = s.to_ascii_lowercase();
+        let rest = lower
+            .strip_prefix("https://")
+            .map(|r| ("https://", r))
+            .or_else(|| lower.strip_prefix("http://").map(|r| ("http://", r)))?;
+        let host = rest.1.split(['/', '?', '#']).next().unwrap_or("");
+        (!host.is_empty()).then(|| format!("{}{host}", rest.0))
+    }
+    let Some(sent) = sent else { return false };
+    match origin(bound) {
+        Some(o) => origin(sent).as_deref() == Some(o.as_str()),
+        None => sent == bound,
+    }
 }
 
 /// Everything the portal knows.
@@ -362,6 +416,7 @@ impl State {
         username: &str,
         password: &str,
         minutes: Option<i64>,
+        referer: Option<&str>,
         now: Millis,
     ) -> Result<(String, Millis)> {
         let ok = self.users.get(username).is_some_and(|u| {
@@ -380,14 +435,16 @@ impl State {
             UserToken {
                 username: username.to_string(),
                 expires,
+                referer: referer.map(str::to_string),
             },
         );
         Ok((token, expires))
     }
 
-    /// Resolves a token: a user token, an API key (its slot must be active and unexpired), or an
-    /// error (498).
-    pub fn resolve(&self, token: Option<&str>, now: Millis) -> Result<Auth> {
+    /// Resolves a token sent with the `Referer` header `referer`: a user token (bound to the
+    /// referer it was made for, if any), an API key (its slot must be active and unexpired),
+    /// or an error (498).
+    pub fn resolve(&self, token: Option<&str>, referer: Option<&str>, now: Millis) -> Result<Auth> {
         let Some(t) = token.filter(|t| !t.is_empty()) else {
             return Ok(Auth::Anonymous);
         };
@@ -395,6 +452,13 @@ impl State {
         if let Some(u) = self.tokens.get(&h) {
             if u.expires <= now || !self.users.contains_key(&u.username) {
                 return Err(PortalError::invalid_token());
+            }
+            if u.referer
+                .as_deref()
+                .is_some_and(|b| !referer_matches(b, referer))
+            {
+                return Err(PortalError::invalid_token()
+                    .detail("The token was generated for another referer."));
             }
             return Ok(Auth::User(u.username.clone()));
         }
@@ -461,6 +525,7 @@ impl State {
                 modified: now,
                 api_token1_expiration_date: -1,
                 api_token2_expiration_date: -1,
+                extra: BTreeMap::new(),
             },
         );
         Ok(id)
@@ -868,7 +933,7 @@ mod tests {
         assert!(k1.starts_with("AAPT") && k1.contains(".AT1_"));
         assert_eq!(exp, NOW + 365 * DAY);
         assert_eq!(
-            s.resolve(Some(&k1), NOW).unwrap(),
+            s.resolve(Some(&k1), None, NOW).unwrap(),
             Auth::Key {
                 client_id: app.client_id.clone(),
                 slot: 1
@@ -881,16 +946,18 @@ mod tests {
         let (k1b, _) = s
             .generate_key(&app.client_id, &app.client_secret, 1, true, NOW)
             .unwrap();
-        assert_eq!(s.resolve(Some(&k1), NOW).unwrap_err().code, 498);
-        assert!(s.resolve(Some(&k1b), NOW).is_ok());
+        assert_eq!(s.resolve(Some(&k1), None, NOW).unwrap_err().code, 498);
+        assert!(s.resolve(Some(&k1b), None, NOW).is_ok());
         // Expired.
         assert_eq!(
-            s.resolve(Some(&k1b), NOW + 366 * DAY).unwrap_err().code,
+            s.resolve(Some(&k1b), None, NOW + 366 * DAY)
+                .unwrap_err()
+                .code,
             498
         );
         // Revoke.
         s.revoke_key(&app.client_id, &app.client_secret, 1).unwrap();
-        assert_eq!(s.resolve(Some(&k1b), NOW).unwrap_err().code, 498);
+        assert_eq!(s.resolve(Some(&k1b), None, NOW).unwrap_err().code, 498);
         // Bad secret.
         assert_eq!(
             s.generate_key(&app.client_id, "nope", 2, true, NOW)
@@ -918,7 +985,7 @@ mod tests {
             NOW,
         )
         .unwrap();
-        assert!(s.resolve(Some(&k1), NOW).is_ok());
+        assert!(s.resolve(Some(&k1), None, NOW).is_ok());
         s.update_app(
             "owner",
             &app.client_id,
@@ -928,8 +995,8 @@ mod tests {
             NOW,
         )
         .unwrap();
-        assert!(s.resolve(Some(&k1), NOW).is_err());
-        assert!(s.resolve(Some(&k2), NOW).is_err());
+        assert!(s.resolve(Some(&k1), None, NOW).is_err());
+        assert!(s.resolve(Some(&k2), None, NOW).is_err());
         assert!(s
             .update_app("someone", &app.client_id, None, None, None, NOW)
             .is_err());
@@ -954,25 +1021,63 @@ mod tests {
         // Changing the date of a live key invalidates it.
         s.update_item("owner", &id, None, None, [Some(NOW + 60 * DAY), None], NOW)
             .unwrap();
-        assert!(s.resolve(Some(&k), NOW).is_err());
+        assert!(s.resolve(Some(&k), None, NOW).is_err());
+    }
+
+    #[test]
+    fn tokens_bound_to_a_referer() {
+        assert!(referer_matches(
+            "http://127.0.0.1:8080",
+            Some("http://127.0.0.1:8080/demo/")
+        ));
+        assert!(referer_matches("HTTP://Host:1/", Some("http://host:1")));
+        assert!(!referer_matches(
+            "http://127.0.0.1:8080",
+            Some("http://127.0.0.1:8081/")
+        ));
+        assert!(!referer_matches(
+            "https://a.example",
+            Some("http://a.example/")
+        ));
+        assert!(!referer_matches("http://a.example", None));
+        assert!(referer_matches(
+            "@esri/arcgis-rest-js",
+            Some("@esri/arcgis-rest-js")
+        ));
+        assert!(!referer_matches(
+            "apikey-credentials",
+            Some("http://apikey-credentials/")
+        ));
+        let (mut s, _) = setup();
+        let (t, _) = s
+            .generate_token("owner", "pw", None, Some("apikey-credentials"), NOW)
+            .unwrap();
+        assert!(s.resolve(Some(&t), Some("apikey-credentials"), NOW).is_ok());
+        assert_eq!(s.resolve(Some(&t), None, NOW).unwrap_err().code, 498);
+        assert_eq!(
+            s.resolve(Some(&t), Some("other"), NOW).unwrap_err().code,
+            498
+        );
     }
 
     #[test]
     fn passwords_and_tokens() {
         let (mut s, _) = setup();
         assert_eq!(
-            s.generate_token("owner", "bad", None, NOW)
+            s.generate_token("owner", "bad", None, None, NOW)
                 .unwrap_err()
                 .code,
             400
         );
-        let (t, exp) = s.generate_token("owner", "pw", Some(20160), NOW).unwrap();
+        let (t, exp) = s
+            .generate_token("owner", "pw", Some(20160), None, NOW)
+            .unwrap();
         assert_eq!(exp, NOW + 20160 * 60_000);
         assert_eq!(
-            s.resolve(Some(&t), NOW).unwrap(),
+            s.resolve(Some(&t), None, NOW).unwrap(),
             Auth::User("owner".into())
         );
-        assert_eq!(s.resolve(Some(&t), exp).unwrap_err().code, 498);
+        assert_eq!(s.resolve(Some(&t), None, exp).unwrap_err().code, 498);
         let json = serde_json::to_string(&s).unwrap();
         assert!(!json.contains(&t) && !json.contains("\"pw\""));
     }

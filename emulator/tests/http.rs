@@ -20,6 +20,9 @@ struct Api {
     c: Client,
     rest: String,
     origin: String,
+    /// The owner's token from `sign_in`: bound to this origin, so calls with it send the
+    /// `Referer` a page on this origin sends (unless a test names another).
+    user_token: std::sync::Mutex<Option<String>>,
 }
 
 impl Api {
@@ -28,7 +31,16 @@ impl Api {
             c: Client::new(),
             rest: r.rest(),
             origin: r.url(),
+            user_token: std::sync::Mutex::new(None),
         }
+    }
+
+    /// The `Referer` to send: the one given, or this origin's for the owner's token.
+    fn referer_for(&self, token: Option<&str>, referer: Option<&str>) -> Option<String> {
+        let user = self.user_token.lock().unwrap().clone();
+        referer.map(str::to_string).or_else(|| {
+            (token.is_some() && token.map(str::to_string) == user).then(|| self.referer())
+        })
     }
 
     async fn get(&self, path: &str, token: Option<&str>, referer: Option<&str>) -> Value {
@@ -37,7 +49,7 @@ impl Api {
             q.push(("token", t.to_string()));
         }
         let mut rb = self.c.get(format!("{}/{path}", self.rest)).query(&q);
-        if let Some(r) = referer {
+        if let Some(r) = self.referer_for(token, referer) {
             rb = rb.header("Referer", r);
         }
         let resp = rb.send().await.unwrap();
@@ -49,7 +61,8 @@ impl Api {
         let mut f: Vec<(&str, &str)> = form.to_vec();
         f.push(("f", "json"));
         let mut rb = self.c.post(format!("{}/{path}", self.rest)).form(&f);
-        if let Some(r) = referer {
+        let token = form.iter().find(|(k, _)| *k == "token").map(|(_, v)| *v);
+        if let Some(r) = self.referer_for(token, referer) {
             rb = rb.header("Referer", r);
         }
         let resp = rb.send().await.unwrap();
@@ -71,7 +84,9 @@ impl Api {
                 None,
             )
             .await;
-        v["token"].as_str().unwrap().to_string()
+        let token = v["token"].as_str().unwrap().to_string();
+        *self.user_token.lock().unwrap() = Some(token.clone());
+        token
     }
 
     fn referer(&self) -> String {
@@ -655,7 +670,10 @@ async fn bad_input_gets_json_errors_and_the_server_keeps_serving() {
     .await
     .unwrap();
     assert!(pre.status().is_success());
-    assert_eq!(pre.headers()["access-control-allow-origin"], "*");
+    assert_eq!(
+        pre.headers()["access-control-allow-origin"],
+        "http://127.0.0.1:9"
+    );
     assert!(pre.headers()["access-control-allow-headers"]
         .to_str()
         .unwrap()
@@ -706,5 +724,184 @@ async fn clock_offset_moves_expiry_and_the_date_header() {
     let v: Value = resp.json().await.unwrap();
     let left = v["appInfo"]["expirationDate"].as_i64().unwrap() - parsed.timestamp_millis();
     assert!((4 * 86_400_000..=5 * 86_400_000 + 60_000).contains(&left));
+    r.stop().await;
+}
+
+/// What a portal refuses and the emulator used to let through: a user token used from another
+/// referer, item fields it dropped, item lists sent as JSON, a body declared too large, slow
+/// request heads, and its helpers called from other origins.
+#[tokio::test]
+async fn as_strict_as_a_portal() {
+    let r = emulator(0.0).await;
+    let api = Api::new(&r);
+    let token = api.sign_in(&r).await;
+    // A token made with client=referer works only from that referer.
+    assert_eq!(
+        api.get("community/self", Some(&token), None).await["username"],
+        "demo_owner"
+    );
+    for other in ["http://127.0.0.1:1/", "apikey-credentials"] {
+        assert_eq!(
+            code(&api.get("community/self", Some(&token), Some(other)).await),
+            498,
+            "{other}"
+        );
+    }
+    let plain = api
+        .c
+        .get(format!("{}/community/self?f=json&token={token}", api.rest))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        code(&plain.json::<Value>().await.unwrap()),
+        498,
+        "no Referer at all"
+    );
+
+    // addItem keeps what Esri's createApiKey sends; item lists are comma-separated.
+    let added = api
+        .post(
+            "content/users/demo_owner/addItem",
+            &[
+                ("title", "Esri-shaped"),
+                ("type", "Application"),
+                ("description", "<p>What it is for</p>"),
+                ("snippet", "short"),
+                ("tags", "a,b c"),
+                ("typeKeywords", r#"["API Key Credentials"]"#),
+                ("culture", "en-us"),
+                ("properties", r#"{"x":1}"#),
+                ("categories", "/Categories/One,/Categories/Two"),
+                ("token", &token),
+            ],
+            None,
+        )
+        .await;
+    let id = added["id"].as_str().unwrap().to_string();
+    let item = api
+        .get(&format!("content/items/{id}"), Some(&token), None)
+        .await;
+    assert_eq!(item["description"], "<p>What it is for</p>");
+    assert_eq!(item["snippet"], "short");
+    assert_eq!(item["tags"], serde_json::json!(["a", "b c"]));
+    assert_eq!(item["culture"], "en-us");
+    assert_eq!(item["properties"]["x"], 1);
+    assert_eq!(
+        item["categories"],
+        serde_json::json!(["/Categories/One", "/Categories/Two"])
+    );
+    assert_eq!(
+        item["typeKeywords"],
+        serde_json::json!(["[\"API Key Credentials\"]"]),
+        "a JSON array is not an item list: it stays one literal value, as on a portal"
+    );
+
+    // A body declared over the limit is refused at once, before it is sent.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let started = std::time::Instant::now();
+    let mut tcp = tokio::net::TcpStream::connect(r.addr).await.unwrap();
+    tcp.write_all(b"POST /portal/sharing/rest/generateToken HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 99999999999\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read(&mut buf))
+        .await
+        .expect("answered without waiting for the body")
+        .unwrap();
+    let head = String::from_utf8_lossy(&buf[..n]);
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    // The helpers answer the emulator's own origins (and callers without an Origin), no other.
+    let helper = |origin: Option<&str>| {
+        let mut rb = api.c.get(format!("{}/emulator/demo-login", r.url()));
+        if let Some(o) = origin {
+            rb = rb.header("Origin", o);
+        }
+        rb.send()
+    };
+    let own = helper(Some(&r.url())).await.unwrap();
+    assert_eq!(own.status(), StatusCode::OK);
+    assert_eq!(
+        own.headers()["access-control-allow-origin"],
+        r.url().as_str()
+    );
+    let alt = format!("http://localhost:{}", r.addr.port());
+    assert_eq!(helper(Some(&alt)).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(helper(None).await.unwrap().status(), StatusCode::OK);
+    let foreign = helper(Some("http://evil.example")).await.unwrap();
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    assert!(foreign
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    assert!(!foreign.text().await.unwrap().contains("password"));
+    let post = api
+        .c
+        .post(format!("{}/emulator/expire-sign-ins", r.url()))
+        .header("Origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        post.status(),
+        StatusCode::FORBIDDEN,
+        "no state change from elsewhere"
+    );
+    assert_eq!(
+        api.get("community/self", Some(&token), None).await["username"],
+        "demo_owner"
+    );
+    r.stop().await;
+}
+
+/// Slow clients: 200 connections that never finish their request head are closed by the
+/// emulator after its 30 s head timeout, and it keeps serving everyone else meanwhile.
+#[tokio::test]
+async fn half_sent_requests_are_dropped_after_30_s() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let r = emulator(0.0).await;
+    let api = Api::new(&r);
+    let started = std::time::Instant::now();
+    let mut idle = Vec::new();
+    for _ in 0..200 {
+        let mut tcp = tokio::net::TcpStream::connect(r.addr).await.unwrap();
+        tcp.write_all(b"GET /portal/sharing/rest/portals/self HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            .await
+            .unwrap();
+        idle.push(tcp);
+    }
+    // Meanwhile the emulator answers others.
+    assert!(api
+        .get("portals/self", None, None)
+        .await
+        .get("id")
+        .is_some());
+    let mut closed = 0;
+    for mut tcp in idle {
+        let mut buf = [0u8; 512];
+        // Closed (EOF, or a 408 then EOF) within the timeout plus a margin.
+        let deadline = std::time::Duration::from_secs(45).saturating_sub(started.elapsed());
+        if let Ok(read) = tokio::time::timeout(deadline, async {
+            loop {
+                match tcp.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => continue,
+                }
+            }
+        })
+        .await
+        {
+            let () = read;
+            closed += 1;
+        }
+    }
+    assert_eq!(closed, 200);
+    let took = started.elapsed();
+    assert!(
+        took >= std::time::Duration::from_secs(29),
+        "closed too early: {took:?}"
+    );
     r.stop().await;
 }

@@ -7,13 +7,14 @@ use apikey_credentials::portal::types::PortalSelfJson;
 use apikey_credentials::portal::{Kind, PortalClient, PortalError, Transport};
 use portal_emulator::config::{Config, LogLevel};
 
+#[derive(Clone)]
 struct Http(reqwest::Client);
 
 impl Transport for Http {
     type Json = serde_json::Value;
 
     async fn send(&self, req: &PortalRequest) -> Result<RawResponse, PortalError> {
-        let rb = match req.method {
+        let mut rb = match req.method {
             Method::Get => {
                 let mut rb = self.0.get(&req.url).query(&req.params);
                 if let Some(t) = &req.token {
@@ -29,6 +30,9 @@ impl Transport for Http {
                 self.0.post(&req.url).form(&form)
             }
         };
+        if let Some(r) = &req.referer {
+            rb = rb.header("Referer", r);
+        }
         let resp = rb
             .send()
             .await
@@ -60,8 +64,13 @@ fn form(url: String, params: &[(&str, &str)], token: &str) -> PortalRequest {
         url,
         params: p,
         token: Some(token.to_string()),
+        referer: Some(REFERER.to_string()),
+        deadline: None,
     }
 }
+
+/// The referer the tests sign in with (a user token is bound to it).
+const REFERER: &str = "http://x/";
 
 /// A seeded emulator on a free port, its owner login, and a client for its `/portal` URL.
 async fn emulator() -> (portal_emulator::Running, String, String, PortalClient<Http>) {
@@ -78,7 +87,8 @@ async fn emulator() -> (portal_emulator::Running, String, String, PortalClient<H
         Http(reqwest::Client::new()),
         &format!("{}/portal", running.url()),
     )
-    .unwrap();
+    .unwrap()
+    .with_referer(Some(REFERER.to_string()));
     (running, user, pass, client)
 }
 
@@ -92,8 +102,23 @@ async fn the_portal_client_against_the_emulator() {
         .await
         .unwrap_err();
     assert_eq!((bad.code(), bad.portal_code), ("BAD_REQUEST", Some(400)));
-    let t = client.sign_in(&user, &pass, "http://x/").await.unwrap();
+    let t = client.sign_in(&user, &pass, REFERER).await.unwrap();
     assert!(!format!("{t:?}").contains(&t.token));
+    // The token is bound to the referer it was made for: without it, or with another, 498.
+    let bare = PortalClient::new(
+        Http(reqwest::Client::new()),
+        &format!("{}/portal", running.url()),
+    )
+    .unwrap();
+    assert_eq!(
+        bare.community_self(&t.token).await.unwrap_err().code(),
+        "INVALID_TOKEN"
+    );
+    let other = bare.clone().with_referer(Some("http://y/".into()));
+    assert_eq!(
+        other.community_self(&t.token).await.unwrap_err().code(),
+        "INVALID_TOKEN"
+    );
     let me = client.community_self(&t.token).await.unwrap();
     assert_eq!(me.user_license_type_id.as_deref(), Some("creatorUT"));
     let (portal, raw) = client.portal_self(Some(&t.token)).await.unwrap();
@@ -142,7 +167,7 @@ async fn the_portal_client_against_the_emulator() {
         .unwrap_err();
     assert_eq!(e.code(), "FORBIDDEN");
     let e = client
-        .update_app(&app.client_id, &t.token, Some(&["x".repeat(3000)]), None)
+        .update_app(&app.client_id, &t.token, &["x".repeat(3000)], &[])
         .await
         .unwrap_err();
     assert_eq!(e.code(), "BAD_REQUEST");
@@ -192,7 +217,7 @@ async fn the_portal_client_against_the_emulator() {
 #[tokio::test]
 async fn search_pages_through_the_owners_credentials() {
     let (running, user, pass, client) = emulator().await;
-    let t = client.sign_in(&user, &pass, "http://x/").await.unwrap();
+    let t = client.sign_in(&user, &pass, REFERER).await.unwrap();
     let query = request::credentials_query(&user);
 
     let seeded = client.search(&query, 1, &t.token).await.unwrap();

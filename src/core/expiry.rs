@@ -160,11 +160,49 @@ pub fn key_status(
     }
 }
 
+/// When Esri retired legacy API keys (`AAPK…`): 2026-06-27T00:00:00Z. After it "they can no
+/// longer be used to authenticate with ArcGIS services" (developers.arcgis.com, "API key
+/// (legacy)", retirement timeline: mature support from June 2024, extended support from June
+/// 2025, retired in June 2026). The official page names only the month; the day is June 27,
+/// 2026, as a secondary source gives it. This constant is the one place the date lives.
+pub const LEGACY_RETIREMENT_MS: Millis = 1_782_518_400_000;
+
+/// The status of a legacy key at `now`. Legacy keys never expired on their own; they die with
+/// the retirement: `expired` from [`LEGACY_RETIREMENT_MS`] on, and before it at least
+/// `expiring` (`critical` inside the critical window), counting down to the retirement.
+pub fn legacy_key_status(now: Millis, thresholds: Thresholds) -> KeyStatus {
+    let mut st = key_status(Some(LEGACY_RETIREMENT_MS), now, thresholds, None);
+    if st.state == KeyState::Active {
+        st.state = KeyState::Expiring;
+    }
+    st
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const NOW: Millis = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+
+    #[test]
+    fn legacy_keys_count_down_to_the_retirement() {
+        let t = Thresholds::default();
+        let before = legacy_key_status(NOW, t);
+        assert_eq!(before.state, KeyState::Expiring, "half a year before");
+        assert_eq!(before.expires_at, Some(LEGACY_RETIREMENT_MS));
+        assert_eq!(before.days_left, Some(177));
+        let close = legacy_key_status(LEGACY_RETIREMENT_MS - 2 * crate::core::time::DAY_MS, t);
+        assert_eq!(close.state, KeyState::Critical);
+        assert_eq!(
+            legacy_key_status(LEGACY_RETIREMENT_MS, t).state,
+            KeyState::Expired
+        );
+        // The date is 2026-06-27 (UTC), checked against the calendar code.
+        assert_eq!(
+            crate::core::time::iso_date(LEGACY_RETIREMENT_MS).as_deref(),
+            Some("2026-06-27")
+        );
+    }
 
     fn st(expires: Option<Millis>, active: Option<bool>) -> KeyStatus {
         key_status(expires, NOW, Thresholds::default(), active)

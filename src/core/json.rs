@@ -16,6 +16,11 @@ pub trait Json: Sized {
     fn is_null(&self) -> bool;
     /// The string, if this is one.
     fn as_str(&self) -> Option<String>;
+    /// The string cut to `max` characters (with `…` when cut), if this is one. Platforms
+    /// override it to cut before copying a long string.
+    fn as_str_capped(&self, max: usize) -> Option<String> {
+        self.as_str().map(|s| crate::core::cap_chars(&s, max))
+    }
     /// The number, if this is one.
     fn as_f64(&self) -> Option<f64>;
     /// The boolean, if this is one.
@@ -196,6 +201,27 @@ impl<'a, J: Json> Fields<'a, J> {
         }
         Ok(())
     }
+}
+
+/// Appends `s` to `out` as a JSON string literal (quotes, backslashes and control characters
+/// escaped). The few JSON texts this library writes (stored state, list parameters) are built
+/// with it: a serializer would cost more code than the formats themselves.
+pub fn push_quoted(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                for nibble in [(c as u32) >> 4, (c as u32) & 15] {
+                    out.push(char::from_digit(nibble, 16).unwrap_or('0'));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 #[cfg(any(not(target_arch = "wasm32"), test))]

@@ -17,6 +17,7 @@ pub mod ics;
 pub mod json;
 pub mod keyring;
 pub mod keys;
+pub mod manager;
 pub mod persist;
 pub mod prerequisites;
 pub mod privileges;
@@ -34,6 +35,20 @@ pub fn find_str(hay: &str, needle: &str) -> Option<usize> {
         return Some(0);
     }
     hay.as_bytes().windows(n.len()).position(|w| w == n)
+}
+
+/// `s` cut to `max` characters, with `…` when cut (messages and details from a server are
+/// shown at a bounded length).
+pub fn cap_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        None => s.to_string(),
+        Some((end, _)) => {
+            let mut out = String::with_capacity(end + 3);
+            out.push_str(s.get(..end).unwrap_or(""));
+            out.push('…');
+            out
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,20 @@
 //! The manager's persisted state (opt-in storage): schema-versioned, bounded, and validated on
-//! load so that a corrupt, foreign or old entry is reported and replaced, never trusted.
+//! load so that a corrupt, foreign or old entry is reported and replaced, never trusted. Read,
+//! written and merged here; the web layer only moves the text in and out of `Storage`.
+//!
+//! Version 2 stores each dead mark with its times and URL, and each key's last success, so that
+//! marks heal and expire (see [`crate::core::keyring`]). Version 1 entries (`dead: true`, no
+//! time) are still read: their marks count as older than any retry window, so keys stranded by
+//! version 1 are tried again.
 
-use super::json::{Fields, FromJson, Json, ShapeError};
+use super::json::{push_quoted, Fields, FromJson, Json, ShapeError};
+use super::keyring::{DeadMark, KeyRing};
+use super::time::Millis;
 
-/// The schema tag of this version.
-pub const SCHEMA: &str = "apikey-credentials/1";
+/// The schema tag written by this version.
+pub const SCHEMA: &str = "apikey-credentials/2";
+/// The previous schema, still read.
+pub const SCHEMA_V1: &str = "apikey-credentials/1";
 /// The prefix every schema tag of this library has.
 pub const SCHEMA_PREFIX: &str = "apikey-credentials/";
 /// Entries longer than this are refused before parsing.
@@ -117,8 +127,10 @@ impl Counts {
 pub struct KeyRecord {
     /// `"AAPT…e1HB#1"`.
     pub id: String,
-    /// Marked dead after a 498.
-    pub dead: bool,
+    /// The dead mark, if the key was refused with a 498.
+    pub dead: Option<DeadMark>,
+    /// When the key last worked.
+    pub ok_at: Option<Millis>,
     /// Usage.
     pub usage: KeyUsage,
 }
@@ -185,12 +197,48 @@ impl FromJson for KeyUsage {
     }
 }
 
+/// A stored time: whole milliseconds a JavaScript `Date` can hold.
+fn time(f: &Fields<'_, impl Json>, key: &str) -> Result<Option<Millis>, ShapeError> {
+    match f.number(key)? {
+        None => Ok(None),
+        Some(n) => crate::core::time::millis_from_f64(n)
+            .map(Some)
+            .ok_or_else(|| ShapeError::new(&super::json::child(f.path(), key), "a time in ms")),
+    }
+}
+
+impl FromJson for DeadMark {
+    fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
+        let f = Fields::of(v, path)?;
+        let since = time(&f, "since")?.unwrap_or(0);
+        let url: String = f
+            .string("url")?
+            .unwrap_or_default()
+            .chars()
+            .take(512)
+            .collect();
+        Ok(DeadMark {
+            since,
+            checked: time(&f, "checked")?.unwrap_or(since),
+            url,
+        })
+    }
+}
+
 impl FromJson for KeyRecord {
     fn from_json<J: Json>(v: &J, path: &str) -> Result<Self, ShapeError> {
         let f = Fields::of(v, path)?;
+        // Version 1 wrote `dead: true` with no time: a mark from the distant past, which the
+        // retry window has long expired.
+        let dead = match f.raw("dead") {
+            Some(d) if d.as_bool() == Some(true) => Some(DeadMark::default()),
+            Some(d) if d.as_bool().is_some() => None,
+            _ => f.object("dead")?,
+        };
         Ok(KeyRecord {
             id: f.string("id")?.unwrap_or_default(),
-            dead: f.boolean("dead")?.unwrap_or_default(),
+            dead,
+            ok_at: time(&f, "okAt")?,
             usage: f.object("usage")?.unwrap_or_default(),
         })
     }
@@ -245,13 +293,126 @@ impl StorageProblem {
     }
 }
 
-/// A key's storage id: mask and slot.
-pub fn key_id(masked: &str, slot: u8) -> String {
+/// A key's storage id: mask and slot (`#0` for a legacy key, which has none).
+pub fn key_id(masked: &str, slot: Option<u8>) -> String {
     let mut s = String::with_capacity(masked.len() + 2);
     s.push_str(masked);
     s.push('#');
-    s.push(char::from(b'0' + slot.min(9)));
+    s.push(char::from(b'0' + slot.unwrap_or(0).min(9)));
     s
+}
+
+impl Persisted {
+    /// The state to store for `ring` and its `usage` (raw keys only with `persist_keys`).
+    pub fn snapshot(portal: &str, ring: &KeyRing, usage: &[KeyUsage], persist_keys: bool) -> Self {
+        let keys = ring
+            .entries()
+            .iter()
+            .zip(usage)
+            .map(|(e, u)| KeyRecord {
+                id: key_id(&e.key.masked(), e.slot),
+                dead: e.dead.clone(),
+                ok_at: e.ok_at,
+                usage: u.clone(),
+            })
+            .collect();
+        let raw_keys = persist_keys.then(|| {
+            ring.entries()
+                .iter()
+                .map(|e| e.key.expose().to_string())
+                .collect()
+        });
+        Persisted {
+            schema: SCHEMA.to_string(),
+            portal: portal.to_string(),
+            keys,
+            raw_keys,
+        }
+    }
+
+    /// Merges this stored state (at start-up, or another tab's write) into the keys it knows
+    /// (matched by mask and slot): the latest news of each key wins (a 498 or a success), marks
+    /// past the retry window are dropped, and counters take the larger value, so a stale write
+    /// from another tab never lowers a count or revives a key it did not see work.
+    pub fn apply(&self, ring: &mut KeyRing, usage: &mut [KeyUsage], now: Millis) {
+        for i in 0..ring.entries().len() {
+            let Some(e) = ring.get(i) else { continue };
+            let id = key_id(&e.key.masked(), e.slot);
+            if let Some(rec) = self.keys.iter().find(|r| r.id == id) {
+                ring.merge(i, rec.dead.as_ref(), rec.ok_at, now);
+                if let Some(u) = usage.get_mut(i) {
+                    u.merge_max(&rec.usage);
+                }
+            }
+        }
+    }
+
+    /// The stored JSON text (the field names [`Persisted::from_json`] reads back).
+    pub fn to_json(&self) -> String {
+        let mut o = String::with_capacity(256);
+        o.push_str("{\"schema\":");
+        push_quoted(&mut o, &self.schema);
+        o.push_str(",\"portal\":");
+        push_quoted(&mut o, &self.portal);
+        o.push_str(",\"keys\":[");
+        for (i, k) in self.keys.iter().enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            o.push_str("{\"id\":");
+            push_quoted(&mut o, &k.id);
+            o.push_str(",\"dead\":");
+            match &k.dead {
+                None => o.push_str("null"),
+                Some(m) => {
+                    o.push_str("{\"since\":");
+                    o.push_str(&m.since.to_string());
+                    o.push_str(",\"checked\":");
+                    o.push_str(&m.checked.to_string());
+                    o.push_str(",\"url\":");
+                    push_quoted(&mut o, &m.url);
+                    o.push('}');
+                }
+            }
+            if let Some(t) = k.ok_at {
+                o.push_str(",\"okAt\":");
+                o.push_str(&t.to_string());
+            }
+            o.push_str(",\"usage\":{\"requests\":");
+            o.push_str(&k.usage.requests.to_string());
+            for (name, counts) in [
+                ("failures", &k.usage.failures),
+                ("services", &k.usage.services),
+            ] {
+                o.push_str(",\"");
+                o.push_str(name);
+                o.push_str("\":{");
+                for (j, (n, c)) in counts.iter().enumerate() {
+                    if j > 0 {
+                        o.push(',');
+                    }
+                    push_quoted(&mut o, n);
+                    o.push(':');
+                    o.push_str(&c.to_string());
+                }
+                o.push('}');
+            }
+            o.push_str("}}");
+        }
+        o.push(']');
+        if let Some(raw) = &self.raw_keys {
+            o.push_str(",\"rawKeys\":[");
+            for (i, k) in raw.iter().enumerate() {
+                if i > 0 {
+                    o.push(',');
+                }
+                push_quoted(&mut o, k);
+            }
+            o.push(']');
+        }
+        o.push('}');
+        o
+    }
 }
 
 /// Validates a decoded entry. `decoded` is the result of decoding the text as a [`Persisted`]
@@ -273,7 +434,7 @@ pub fn validate(
             StorageProblem::Corrupt
         });
     };
-    if p.schema != SCHEMA {
+    if p.schema != SCHEMA && p.schema != SCHEMA_V1 {
         return Err(if p.schema.starts_with(SCHEMA_PREFIX) {
             StorageProblem::OtherSchema
         } else {
@@ -369,9 +530,83 @@ mod tests {
             StorageProblem::Foreign
         );
         let ok = check(r#"{"schema":"apikey-credentials/1","portal":"https://p/sharing/rest","keys":[{"id":"AAPT…e1HB#1","dead":true}]}"#).unwrap();
-        assert!(ok.keys[0].dead);
+        assert_eq!(
+            ok.keys[0].dead.as_ref().map(|m| m.checked),
+            Some(0),
+            "a v1 mark has no time"
+        );
         let big = format!(r#"{{"x":"{}"}}"#, "a".repeat(MAX_STORED_BYTES));
         assert_eq!(check(&big).unwrap_err(), StorageProblem::TooLarge);
+    }
+
+    fn two_keys() -> KeyRing {
+        use crate::core::keys::ApiKey;
+        KeyRing::new(vec![
+            (
+                ApiKey::new("AAPTabcdefghijklmnopqrstuvwxyz0123456789.AT1_aaaaaaaa").unwrap(),
+                None,
+            ),
+            (
+                ApiKey::new("AAPTabcdefghijklmnopqrstuvwxyz0123456789.AT2_bbbbbbbb").unwrap(),
+                None,
+            ),
+        ])
+        .unwrap()
+    }
+
+    /// What is written reads back the same (the JSON text is parsed by serde_json, an
+    /// independent parser), and applying it to a fresh ring restores marks and usage.
+    #[test]
+    fn written_state_reads_back() {
+        let portal = "https://p/sharing/rest";
+        let mut ring = two_keys();
+        ring.mark_dead(0, 1_000, "https://svc.example/x?token=secret");
+        ring.heal(1, 1_500);
+        let mut usage = vec![KeyUsage::default(), KeyUsage::default()];
+        usage[0].record_request("geocode");
+        usage[0].record_failure("INVALID_TOKEN");
+        usage[1].record_request("portal:\"quoted\"\n");
+        let p = Persisted::snapshot(portal, &ring, &usage, false);
+        let text = p.to_json();
+        assert!(
+            !text.contains("secret") && !text.contains("AAPTabcdefghij"),
+            "{text}"
+        );
+        let (decoded, _) = decode(&text);
+        let back = validate(text.len(), decoded, true, portal).unwrap();
+        assert_eq!(back, p);
+        let mut fresh = two_keys();
+        let mut fresh_usage = vec![KeyUsage::default(), KeyUsage::default()];
+        back.apply(&mut fresh, &mut fresh_usage, 2_000);
+        assert_eq!(fresh.get(0).unwrap().dead, ring.get(0).unwrap().dead);
+        assert_eq!(fresh.get(1).unwrap().ok_at, Some(1_500));
+        assert_eq!(fresh_usage, usage);
+        // With persistKeys the raw keys are written, and only then.
+        let with_keys = Persisted::snapshot(portal, &ring, &usage, true).to_json();
+        assert!(with_keys.contains("AT1_aaaaaaaa"));
+        // Marks past the retry window are not restored.
+        let mut later = two_keys();
+        back.apply(
+            &mut later,
+            &mut fresh_usage,
+            1_000 + crate::core::keyring::DEFAULT_RETRY_WINDOW_MS,
+        );
+        assert!(!later.get(0).unwrap().is_dead());
+    }
+
+    /// A key stranded by version 1 storage (`dead: true`, no time) is tried again.
+    #[test]
+    fn version_1_marks_have_expired() {
+        let portal = "https://p/sharing/rest";
+        let text = r#"{"schema":"apikey-credentials/1","portal":"https://p/sharing/rest","keys":[{"id":"AAPT…aaaa#1","dead":true,"usage":{"requests":3}},{"id":"AAPT…bbbb#2","dead":true}]}"#;
+        let (decoded, obj) = decode(text);
+        let p = validate(text.len(), decoded, obj, portal).unwrap();
+        let mut ring = two_keys();
+        let mut usage = vec![KeyUsage::default(), KeyUsage::default()];
+        p.apply(&mut ring, &mut usage, 1_780_000_000_000);
+        assert!(!ring.all_dead());
+        assert_eq!(ring.pick(0), Some(0));
+        assert_eq!(usage[0].requests, 3);
     }
 
     #[test]

@@ -25,6 +25,17 @@ pub struct RawResponse {
     pub date: Option<String>,
 }
 
+/// An answer whose body was parsed as JSON by the platform.
+#[derive(Debug, Clone)]
+pub struct JsonResponse<J> {
+    /// HTTP status.
+    pub status: u16,
+    /// The `Date` header, when readable.
+    pub date: Option<String>,
+    /// The parsed body (`None`: not JSON).
+    pub body: Option<J>,
+}
+
 /// Sends requests and decodes JSON: the platform `fetch` in wasm, anything natively.
 pub trait Transport {
     /// A parsed JSON value.
@@ -37,6 +48,30 @@ pub trait Transport {
     /// Parses JSON text (`serde_json` natively, the platform's `JSON.parse` in wasm); `None`
     /// when it is not JSON.
     fn parse(&self, text: &str) -> Option<Self::Json>;
+
+    /// Sends one request and parses the body as JSON. For answers handed back to the caller
+    /// as they are; a platform that parses without copying the text (the browser's
+    /// `response.json()`) overrides it.
+    fn send_json(
+        &self,
+        req: &PortalRequest,
+    ) -> impl Future<Output = Result<JsonResponse<Self::Json>, PortalError>> {
+        async move {
+            let r = self.send(req).await?;
+            if r.body.len() > MAX_RESPONSE_BYTES {
+                return Err(PortalError::new(
+                    Kind::BadResponse,
+                    "The response is too large.",
+                ));
+            }
+            let body = self.parse(&r.body);
+            Ok(JsonResponse {
+                status: r.status,
+                date: r.date,
+                body,
+            })
+        }
+    }
 }
 
 /// Interprets a response: an error (either style) or a `T`.
@@ -131,9 +166,12 @@ impl<J: Json, R: FromJson> Future for Typed<'_, J, R> {
 }
 
 /// A client for one portal.
+#[derive(Clone)]
 pub struct PortalClient<T> {
     transport: T,
     root: String,
+    referer: Option<String>,
+    deadline: Option<crate::core::time::Millis>,
 }
 
 impl<T: Transport> PortalClient<T> {
@@ -142,7 +180,47 @@ impl<T: Transport> PortalClient<T> {
         let root = request::rest_root(portal).ok_or_else(|| {
             PortalError::new(Kind::BadRequest, "The portal URL must be an absolute http(s) URL such as https://www.arcgis.com or https://host/portal.")
         })?;
-        Ok(PortalClient { transport, root })
+        Ok(PortalClient {
+            transport,
+            root,
+            referer: None,
+            deadline: None,
+        })
+    }
+
+    /// The same client, sending `referer` as the `Referer` header on every request (see
+    /// [`request`]'s module docs: where a script may set it, a token bound to a referer needs
+    /// it).
+    pub fn with_referer(mut self, referer: Option<String>) -> Self {
+        self.referer = referer;
+        self
+    }
+
+    /// The referer this client sends, if any.
+    pub fn referer(&self) -> Option<&str> {
+        self.referer.as_deref()
+    }
+
+    /// A copy of this client whose requests must all be over by `deadline` (the transport's
+    /// clock, ms): one operation of several calls then settles within one timeout.
+    pub fn until(&self, deadline: crate::core::time::Millis) -> Self
+    where
+        T: Clone,
+    {
+        let mut c = self.clone();
+        c.deadline = Some(deadline);
+        c
+    }
+
+    /// Stamps a request with this client's referer and deadline.
+    pub fn stamp(&self, mut req: PortalRequest) -> PortalRequest {
+        if req.referer.is_none() {
+            req.referer = self.referer.clone();
+        }
+        if req.deadline.is_none() {
+            req.deadline = self.deadline;
+        }
+        req
     }
 
     /// The sharing REST root.
@@ -158,7 +236,7 @@ impl<T: Transport> PortalClient<T> {
     /// Sends and decodes, with the raw response.
     pub fn run<R: FromJson>(&self, req: PortalRequest) -> Call<'_, T::Json, R> {
         Call {
-            fetch: Box::pin(self.fetch(req)),
+            fetch: Box::pin(self.fetch(self.stamp(req))),
             _decodes_to: PhantomData,
         }
     }
@@ -252,13 +330,13 @@ impl<T: Transport> PortalClient<T> {
         ))
     }
 
-    /// Replaces privileges and/or referrers.
+    /// Sets the privileges and referrers (both, always).
     pub fn update_app(
         &self,
         client_id: &str,
         token: &str,
-        privileges: Option<&[String]>,
-        referrers: Option<&[String]>,
+        privileges: &[String],
+        referrers: &[String],
     ) -> Typed<'_, T::Json, RegisteredAppJson> {
         self.call(request::update_app(
             &self.root, client_id, token, privileges, referrers,

@@ -6,6 +6,15 @@ use core::fmt;
 
 use crate::core::json::Json;
 
+/// The longest portal message kept, in characters; longer ones are cut with an ellipsis.
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
+/// The most details kept (the first ones); the message says how many more there were.
+pub const MAX_DETAILS: usize = 10;
+/// The longest detail kept, in characters.
+pub const MAX_DETAIL_CHARS: usize = 300;
+
+use crate::core::cap_chars as capped;
+
 /// The kind of failure; `code()` is the stable string JavaScript sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -59,8 +68,10 @@ pub struct PortalError {
     pub portal_code: Option<i64>,
     /// The portal's message (or ours).
     pub message: String,
-    /// The portal's details.
+    /// The portal's details (at most [`MAX_DETAILS`], each at most [`MAX_DETAIL_CHARS`]).
     pub details: Vec<String>,
+    /// How many more details the portal sent than were kept.
+    pub details_dropped: usize,
     /// The call carried an owner's sign-in (a `PortalSession`), not an API key: a 498 then
     /// means "sign in again" and a 403 a missing permission (the codes are the same).
     pub signed_in: bool,
@@ -74,6 +85,7 @@ impl PortalError {
             portal_code: None,
             message: message.into(),
             details: Vec::new(),
+            details_dropped: 0,
             signed_in: false,
         }
     }
@@ -109,13 +121,19 @@ impl PortalError {
 impl fmt::Display for PortalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The portal's details often say what its message does not ("Unable to generate
-        // token." / "Invalid username or password."), so they are part of the text.
-        let mut said = self.message.clone();
-        for d in &self.details {
-            if crate::core::find_str(&said, d).is_none() {
+        // token." / "Invalid username or password."), so they are part of the text. Message
+        // and details are capped when read (`Envelope::read`), so this check is bounded: each
+        // of at most 10 details is compared with the portal's message alone, not with the
+        // text built so far.
+        let mut said = capped(&self.message, MAX_MESSAGE_CHARS);
+        for d in self.details.iter().take(MAX_DETAILS) {
+            if d.len() > said.len() || crate::core::find_str(&self.message, d).is_none() {
                 said.push(' ');
-                said.push_str(d);
+                said.push_str(&capped(d, MAX_DETAIL_CHARS));
             }
+        }
+        if self.details_dropped > 0 {
+            said.push_str(&format!(" (and {} more details)", self.details_dropped));
         }
         match self.portal_code {
             Some(c) => write!(f, "{} ({c}: {said}). {}", self.code(), self.advice()),
@@ -135,8 +153,11 @@ pub struct ErrorBody {
     pub message: Option<String>,
     /// `messageCode`, e.g. `GWM_0003`, `CONT_0001`.
     pub message_code: Option<String>,
-    /// `details`: the portal's explanation lines ("Invalid username or password.").
+    /// `details`: the portal's explanation lines ("Invalid username or password."), the
+    /// first [`MAX_DETAILS`], each capped.
     pub details: Vec<String>,
+    /// How many details were left out.
+    pub details_dropped: usize,
 }
 
 /// A code given as a number or a string.
@@ -180,24 +201,33 @@ pub struct Envelope {
 
 impl Envelope {
     /// Reads the envelope of any parsed body. Lenient: fields of another type are ignored
-    /// (a body that is not an object has no envelope fields).
+    /// (a body that is not an object has no envelope fields). Bounded: the message is cut to
+    /// [`MAX_MESSAGE_CHARS`], and only the first [`MAX_DETAILS`] details are kept, each cut to
+    /// [`MAX_DETAIL_CHARS`], so the work is linear in the body whatever the portal sends.
     pub fn read<J: Json>(v: &J) -> Envelope {
-        let text = |o: &J, k: &str| o.get(k).and_then(|x| x.as_str());
+        let text = |o: &J, k: &str| o.get(k).and_then(|x| x.as_str_capped(MAX_MESSAGE_CHARS));
         if !v.is_object() {
             return Envelope::default();
         }
         Envelope {
-            error: v.get("error").filter(Json::is_object).map(|e| ErrorBody {
-                code: CodeValue::read(e.get("code")),
-                message: text(&e, "message"),
-                message_code: text(&e, "messageCode"),
-                details: {
-                    let mut lines = Vec::new();
-                    for l in e.get("details").and_then(|d| d.items()).unwrap_or_default() {
-                        lines.extend(l.as_str());
+            error: v.get("error").filter(Json::is_object).map(|e| {
+                let items = e.get("details").and_then(|d| d.items()).unwrap_or_default();
+                let mut details = Vec::new();
+                let mut dropped = 0;
+                for l in &items {
+                    if details.len() < MAX_DETAILS {
+                        details.extend(l.as_str_capped(MAX_DETAIL_CHARS));
+                    } else {
+                        dropped += 1;
                     }
-                    lines
-                },
+                }
+                ErrorBody {
+                    code: CodeValue::read(e.get("code")),
+                    message: text(&e, "message"),
+                    message_code: text(&e, "messageCode"),
+                    details,
+                    details_dropped: dropped,
+                }
             }),
             code: CodeValue::read(v.get("code")),
             message: text(v, "message"),
@@ -235,6 +265,7 @@ pub fn classify(status: u16, envelope: Option<Envelope>) -> Option<PortalError> 
             );
             err.portal_code = Some(code);
             err.details = e.details;
+            err.details_dropped = e.details_dropped;
             return Some(err);
         }
         if let Some(code) = env
@@ -299,6 +330,60 @@ mod tests {
             "INVALID_TOKEN (498: Invalid token.). The sign-in has expired or was revoked: sign in again."
         );
         assert!(e.to_string().contains("API key"));
+    }
+
+    /// The three bodies that froze the page: a 400 KB message with one 200 KB detail, 30,000
+    /// details of 45 characters, and an 8 MB message. Each is read and said in bounded time and
+    /// size, keeping the first details and saying how many were dropped.
+    #[test]
+    fn hostile_error_bodies_are_bounded() {
+        let big = serde_json::json!({"error": {"code": 400, "message": "m".repeat(400_000), "details": ["d".repeat(200_000)]}});
+        let many: Vec<String> = (0..30_000)
+            .map(|i| format!("detail number {i:05} of thirty thousand…"))
+            .collect();
+        let many = serde_json::json!({"error": {"code": 400, "message": "Bad.", "details": many}});
+        let huge =
+            serde_json::json!({"error": {"code": 500, "message": "x".repeat(8 * 1024 * 1024)}});
+        for body in [big, many, huge] {
+            let started = std::time::Instant::now();
+            let e = classify(200, Some(Envelope::read(&body))).unwrap();
+            let text = e.to_string();
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "took {:?}",
+                started.elapsed()
+            );
+            assert!(
+                text.chars().count()
+                    < MAX_MESSAGE_CHARS + MAX_DETAILS * (MAX_DETAIL_CHARS + 2) + 400,
+                "{} chars",
+                text.len()
+            );
+            assert!(e.details.len() <= MAX_DETAILS);
+            assert!(e
+                .details
+                .iter()
+                .all(|d| d.chars().count() <= MAX_DETAIL_CHARS + 1));
+        }
+        let many: Vec<String> = (0..30_000).map(|i| format!("d{i}")).collect();
+        let e = classify(
+            200,
+            Some(env(
+                &serde_json::json!({"error": {"code": 400, "message": "Bad.", "details": many}})
+                    .to_string(),
+            )),
+        )
+        .unwrap();
+        assert_eq!(
+            e.details.first().map(String::as_str),
+            Some("d0"),
+            "the first ones are kept"
+        );
+        assert_eq!(e.details_dropped, 30_000 - MAX_DETAILS);
+        assert!(e.to_string().contains("and 29990 more details"), "{e}");
+        let cut = capped(&"é".repeat(2_000), MAX_MESSAGE_CHARS);
+        assert_eq!(cut.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(cut.ends_with('…'));
     }
 
     #[test]

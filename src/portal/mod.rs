@@ -9,8 +9,9 @@
 
 pub mod client;
 pub mod error;
+pub mod manager;
 pub mod request;
 pub mod types;
 
-pub use client::{PortalClient, RawResponse, Transport};
+pub use client::{JsonResponse, PortalClient, RawResponse, Transport};
 pub use error::{Kind, PortalError};

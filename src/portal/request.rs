@@ -1,5 +1,26 @@
 //! Request builders for the sharing REST API. Tokens travel as a form parameter on POST, or in
 //! the `X-Esri-Authorization: Bearer` header on GET, never in a URL that gets logged.
+//!
+//! Where Esri's own client (`@esri/arcgis-rest-js`, checked at 7e3424a) shows how a request is
+//! shaped and the portal's documentation does not, this file follows the client, and says so
+//! once, here:
+//! - **Referer.** A user token from `generateToken` with `client=referer` is bound to the
+//!   referer it was made for. In a browser the session signs in with the page's origin, which
+//!   the browser itself sends as `Referer`; elsewhere (Node) it signs in with
+//!   [`NODE_REFERER`] and sends that value as the `Referer` header on every request, as
+//!   rest-js does with its own name (`request.ts`, `NODEJS_DEFAULT_REFERER_HEADER`).
+//! - **Registered-app lists** (`privileges`, `httpReferrers`, `redirect_uris`) are JSON arrays,
+//!   and `oauth2/apps/{id}/update` always carries both `privileges` and `httpReferrers`, the one
+//!   not being changed re-sent as it is (`updateApiKey.ts`): what a portal does with an omitted
+//!   list is undocumented.
+//! - **Item list parameters** (`tags`, `typeKeywords`) are joined with commas
+//!   (`utils/process-params.ts`).
+
+use crate::core::json::push_quoted;
+use crate::core::time::Millis;
+
+/// The referer a session outside a browser signs in with and sends (see the module docs).
+pub const NODE_REFERER: &str = "apikey-credentials";
 
 /// HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +42,11 @@ pub struct PortalRequest {
     pub params: Vec<(String, String)>,
     /// The token or key, placed by the transport per `method`.
     pub token: Option<String>,
+    /// The `Referer` header to send, where the platform lets a script set it (Node).
+    pub referer: Option<String>,
+    /// When the whole operation this request belongs to must be over (the transport's clock,
+    /// ms); `None`: the transport's own timeout.
+    pub deadline: Option<Millis>,
 }
 
 impl core::fmt::Debug for PortalRequest {
@@ -47,6 +73,8 @@ impl core::fmt::Debug for PortalRequest {
                 "token",
                 &self.token.as_deref().map(crate::core::keys::mask_key),
             )
+            .field("referer", &self.referer)
+            .field("deadline", &self.deadline)
             .finish()
     }
 }
@@ -141,6 +169,8 @@ fn req(
         url,
         params: p,
         token: token.map(str::to_string),
+        referer: None,
+        deadline: None,
     }
 }
 
@@ -277,42 +307,37 @@ pub fn revoke_key(root: &str, client_id: &str, client_secret: &str, slot: u8) ->
     )
 }
 
+/// A registered-app list parameter: a JSON array of strings.
 fn json_list(items: &[String]) -> String {
     let mut s = String::from("[");
     for (i, it) in items.iter().enumerate() {
         if i > 0 {
             s.push(',');
         }
-        s.push('"');
-        for c in it.chars() {
-            match c {
-                '"' => s.push_str("\\\""),
-                '\\' => s.push_str("\\\\"),
-                c if (c as u32) < 0x20 => s.push_str(&format!("\\u{:04x}", c as u32)),
-                c => s.push(c),
-            }
-        }
-        s.push('"');
+        push_quoted(&mut s, it);
     }
     s.push(']');
     s
 }
 
-/// `oauth2/apps/{client_id}/update`: the lists are sent as JSON arrays.
+/// An item list parameter (`tags`, `typeKeywords`): the values joined with commas.
+fn comma_list(items: &[&str]) -> String {
+    items.join(",")
+}
+
+/// `oauth2/apps/{client_id}/update`: both lists, always, as JSON arrays (the one not being
+/// changed is re-sent as the portal has it; see the module docs).
 pub fn update_app(
     root: &str,
     client_id: &str,
     token: &str,
-    privileges: Option<&[String]>,
-    referrers: Option<&[String]>,
+    privileges: &[String],
+    referrers: &[String],
 ) -> PortalRequest {
-    let mut params = Vec::new();
-    if let Some(p) = privileges {
-        params.push(("privileges", json_list(p)));
-    }
-    if let Some(r) = referrers {
-        params.push(("httpReferrers", json_list(r)));
-    }
+    let params = [
+        ("privileges", json_list(privileges)),
+        ("httpReferrers", json_list(referrers)),
+    ];
     req(
         Method::Post,
         format!("{root}/oauth2/apps/{}/update", segment(client_id)),
@@ -356,10 +381,7 @@ pub fn add_item(root: &str, username: &str, token: &str, title: &str) -> PortalR
         &[
             ("title", title.to_string()),
             ("type", "Application".into()),
-            (
-                "typeKeywords",
-                json_list(&["API Key Credentials".to_string()]),
-            ),
+            ("typeKeywords", comma_list(&["API Key Credentials"])),
         ],
         Some(token),
     )
@@ -415,6 +437,8 @@ pub fn call(
         url: url.to_string(),
         params: p,
         token: Some(token.to_string()),
+        referer: None,
+        deadline: None,
     }
 }
 
@@ -532,13 +556,17 @@ mod tests {
             json_list(&["a\"b".into(), "c\\d".into()]),
             r#"["a\"b","c\\d"]"#
         );
-        let r = update_app(
-            "https://h/sharing/rest",
-            "c i",
-            "t",
-            Some(&["p".into()]),
-            None,
-        );
+        let r = update_app("https://h/sharing/rest", "c i", "t", &["p".into()], &[]);
         assert!(r.url.ends_with("/oauth2/apps/c%20i/update"));
+        // Both lists, always: the unchanged one is re-sent.
+        let names: Vec<&str> = r.params.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["privileges", "httpReferrers", "f"]);
+        assert_eq!(r.params[1].1, "[]");
+        // Item lists are comma-joined.
+        let r = add_item("https://h/sharing/rest", "u", "t", "title");
+        assert!(r
+            .params
+            .contains(&("typeKeywords".into(), "API Key Credentials".into())));
+        assert_eq!(comma_list(&["a", "b c"]), "a,b c");
     }
 }

@@ -24,10 +24,12 @@ pub struct StatusOptionsJs {
     pub critical_days: Option<f64>,
     /// The portal's active flag.
     pub active: Option<bool>,
+    /// The key itself: a legacy `AAPK` key counts down to Esri's retirement of legacy keys.
+    pub key: Option<String>,
 }
 
 impl super::convert::JsOptions for StatusOptionsJs {
-    const KEYS: &'static [&'static str] = &["now", "warnDays", "criticalDays", "active"];
+    const KEYS: &'static [&'static str] = &["now", "warnDays", "criticalDays", "active", "key"];
 
     fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
         Ok(StatusOptionsJs {
@@ -35,6 +37,7 @@ impl super::convert::JsOptions for StatusOptionsJs {
             warn_days: f.number("warnDays")?,
             critical_days: f.number("criticalDays")?,
             active: f.boolean("active")?,
+            key: f.string("key")?,
         })
     }
 }
@@ -64,10 +67,13 @@ pub fn status_obj(s: &KeyStatus) -> Obj {
 
 /// The status of a key expiring at `expiresAt`: `"invalidated"` if `active === false`,
 /// `"unknown"` without a date (or -1), then `"expired"`, `"critical"` (≤ criticalDays, default 7),
-/// `"expiring"` (≤ warnDays, default 30), else `"active"`.
+/// `"expiring"` (≤ warnDays, default 30), else `"active"`. With `options.key` a legacy `AAPK…`
+/// key reports `legacy: true` and counts down to Esri's retirement of legacy keys (June 2026):
+/// `expired` after it, whatever `expiresAt` says.
 ///
 /// ```js
 /// keyStatus(new Date("2026-12-01"), { now: new Date("2026-11-26") }).state; // "critical"
+/// keyStatus(null, { key: legacyKey }).legacy; // true
 /// ```
 #[wasm_bindgen(js_name = keyStatus)]
 pub fn key_status(
@@ -81,7 +87,14 @@ pub fn key_status(
     )?;
     let t = thresholds(o.warn_days, o.critical_days)?;
     let now = now_or_clock(&o.now)?;
-    Ok(status_obj(&core_status(expires, now, t, o.active))
+    let legacy = o.key.as_deref().is_some_and(keys::is_legacy_key);
+    let status = if legacy {
+        crate::core::expiry::legacy_key_status(now, t)
+    } else {
+        core_status(expires, now, t, o.active)
+    };
+    Ok(status_obj(&status)
+        .set("legacy", legacy)
         .build()
         .unchecked_into())
 }

@@ -2,46 +2,30 @@
 //! expire, fails over from a dead key to the other slot, tracks usage, and plugs into Esri's
 //! JavaScript client as its `authentication`.
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{
-    array, date_in, get, opt_date_out, opt_num, opt_str, options, JsOptions, Obj,
-};
+use super::convert::{array, date_in, get, opt_date_out, opt_str, options, JsOptions, Obj};
 use super::error::{credential_error, from_core, from_portal, invalid_argument, JsResult};
+use super::events::{slot_js, WebHost, CONSOLE_SEEN};
 use super::future_to_promise;
 use super::keys::{status_obj, thresholds};
-use super::referrer::page_context;
 use super::storage::StorageArea;
-use super::transport::{Body, FetchTransport};
+use super::transport::FetchTransport;
 use super::types::*;
-use crate::core::expiry::{key_status, KeyState, Thresholds};
 use crate::core::json::{Fields, ShapeError};
-use crate::core::keyring::{KeyRing, Outcome, Step};
+use crate::core::keyring::{DeadMark, DEFAULT_RETRY_WINDOW_MS};
 use crate::core::keys::ApiKey;
-use crate::core::persist::{key_id, KeyUsage};
-use crate::core::privileges::{grants, item_access_privilege, required_privilege};
-use crate::core::referrer::policy::effective_referrer;
-use crate::core::referrer::{ReferrerRules, RulesOptions};
 use crate::core::time::Millis;
-use crate::portal::error::{classify, Envelope};
-use crate::portal::request::{self, Method};
-use crate::portal::types::AppInfoJson;
-use crate::portal::{Kind, PortalClient, PortalError};
+use crate::portal::manager::{
+    self as m, Host as _, ManagerConfig, ManagerError, DEFAULT_TIMEOUT_MS,
+};
+use crate::portal::request::Method;
 
-/// Clock differences larger than this make expiry decisions use the portal's time.
-pub const SKEW_LIMIT_MS: i64 = 5 * 60 * 1000;
-/// Default request timeout.
-pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
-
-thread_local! {
-    /// Keys already warned about on the console in this page load (mask + state).
-    static WARNED: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-}
+type Inner = m::Manager<FetchTransport, WebHost>;
 
 #[derive(Default)]
 struct ManagerOptionsJs {
@@ -53,6 +37,7 @@ struct ManagerOptionsJs {
     storage: Option<String>,
     persist_keys: Option<bool>,
     http_referrers: Option<Vec<String>>,
+    retry_window_ms: Option<f64>,
 }
 
 impl JsOptions for ManagerOptionsJs {
@@ -65,6 +50,7 @@ impl JsOptions for ManagerOptionsJs {
         "storage",
         "persistKeys",
         "httpReferrers",
+        "retryWindowMs",
     ];
 
     fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
@@ -77,6 +63,7 @@ impl JsOptions for ManagerOptionsJs {
             storage: f.string("storage")?,
             persist_keys: f.boolean("persistKeys")?,
             http_referrers: f.strings("httpReferrers")?,
+            retry_window_ms: f.number("retryWindowMs")?,
         })
     }
 }
@@ -113,18 +100,41 @@ impl JsOptions for PreflightOptionsJs {
     }
 }
 
-/// Shared state of a manager (and of the handles `refreshCredentials` returns).
-pub struct Inner {
-    client: PortalClient<FetchTransport>,
-    ring: RefCell<KeyRing>,
-    thresholds: Thresholds,
-    events: web_sys::EventTarget,
-    usage: RefCell<Vec<KeyUsage>>,
-    app_info: RefCell<Vec<Option<AppInfoJson>>>,
-    http_referrers: Option<Vec<String>>,
-    storage: Option<StorageArea>,
-    skew_ms: Cell<i64>,
-    emitted: RefCell<Vec<String>>,
+/// A `CredentialError` for a manager failure.
+fn manager_error(e: ManagerError) -> JsValue {
+    match e {
+        ManagerError::Portal(e) => from_portal(&e),
+        ManagerError::AllDead {
+            message,
+            portal_code,
+        } => credential_error("INVALID_TOKEN", &message, portal_code, JsValue::UNDEFINED),
+        ManagerError::Invalid(e) => from_core(e),
+    }
+}
+
+/// `{ deadSince, deadUrl }` of a key's mark (`null`s when it has none).
+fn with_mark(o: Obj, dead: Option<&DeadMark>) -> Obj {
+    o.set("dead", dead.is_some())
+        .set("deadSince", opt_date_out(dead.map(|d| d.since)))
+        .set("deadUrl", opt_str(dead.map(|d| d.url.as_str())))
+}
+
+/// A number option within `range`, or its default.
+fn ranged(
+    v: Option<f64>,
+    what: &str,
+    range: core::ops::RangeInclusive<f64>,
+    default: f64,
+) -> JsResult<f64> {
+    match v {
+        None => Ok(default),
+        Some(t) if range.contains(&t) => Ok(t),
+        Some(_) => Err(invalid_argument(&format!(
+            "options.{what} must be between {} and {}.",
+            range.start(),
+            range.end()
+        ))),
+    }
 }
 
 fn parse_keys(v: &JsValue) -> JsResult<Vec<(ApiKey, Option<Millis>)>> {
@@ -173,400 +183,6 @@ fn parse_keys(v: &JsValue) -> JsResult<Vec<(ApiKey, Option<Millis>)>> {
     Ok(out)
 }
 
-/// Adds `item` to a small set; `true` when it was not there.
-fn insert_new(set: &mut Vec<String>, item: &str) -> bool {
-    if set.iter().any(|s| s == item) {
-        return false;
-    }
-    set.push(item.to_string());
-    true
-}
-
-/// A short service name for usage counts.
-fn service_name(url: &str) -> String {
-    if let Some((_, name)) = required_privilege(url) {
-        return name.to_string();
-    }
-    if let Some(i) = crate::core::find_str(url, "/sharing/rest/") {
-        let rest = url.get(i + 14..).unwrap_or("");
-        // The first two path segments (pushed by hand: a `[&str]::join` would be a second copy
-        // of the join code next to the `[String]` one).
-        let mut op = String::new();
-        let path = rest.split(['?', '#']).next().unwrap_or("");
-        for (i, segment) in path.split('/').take(2).enumerate() {
-            if i > 0 {
-                op.push('/');
-            }
-            op.push_str(segment);
-        }
-        return format!("portal:{op}");
-    }
-    crate::core::referrer::url::parse_url(url).map_or_else(|| "other".to_string(), |u| u.host)
-}
-
-impl Inner {
-    fn local_now() -> Millis {
-        super::now_ms()
-    }
-
-    /// The time expiry decisions use: the portal's when the clocks differ by more than 5 min.
-    pub fn now(&self) -> Millis {
-        Self::local_now().saturating_add(self.skew_ms.get())
-    }
-
-    fn emit(&self, name: &str, detail: JsValue) {
-        let init = web_sys::CustomEventInit::new();
-        init.set_detail(&detail);
-        if let Ok(ev) = web_sys::CustomEvent::new_with_event_init_dict(name, &init) {
-            let _ = self.events.dispatch_event(&ev);
-        }
-    }
-
-    fn masked(&self, i: usize) -> (String, u8) {
-        self.ring
-            .borrow()
-            .get(i)
-            .map_or((String::new(), 0), |e| (e.key.masked(), e.slot))
-    }
-
-    fn observe_date(&self, date: Option<&str>) {
-        let Some(d) = date else { return };
-        let ms = js_sys::Date::parse(d);
-        if !ms.is_finite() {
-            return;
-        }
-        let skew = ms as Millis - Self::local_now();
-        let previous = self.skew_ms.get();
-        if skew.abs() > SKEW_LIMIT_MS {
-            if (skew - previous).abs() > SKEW_LIMIT_MS {
-                self.skew_ms.set(skew);
-                self.emit(
-                    "clockSkew",
-                    Obj::new()
-                        .set("skewMs", JsValue::from_f64(skew as f64))
-                        .set("portalTime", super::convert::date_out(ms as Millis))
-                        .set("message", "The portal's clock differs from this device's by more than 5 minutes; expiry warnings use the portal's time.")
-                        .build(),
-                );
-                self.evaluate();
-            }
-        } else if previous != 0 {
-            self.skew_ms.set(0);
-        }
-    }
-
-    /// Emits expiry events (once per key and state per manager) and one console warning per
-    /// key per page load for expiring and worse. Runs at start-up, on `inspect()`, and on every
-    /// `request()` and `getToken()`, so a page left open sees a key cross its thresholds.
-    fn evaluate(&self) {
-        let now = self.now();
-        let other_slot = |slot: u8| if slot == 1 { 2 } else { 1 };
-        // Events are sent after the key ring is released: listeners may call back into the
-        // manager.
-        let mut events = Vec::new();
-        for e in self.ring.borrow().entries() {
-            if e.dead {
-                continue;
-            }
-            let st = key_status(e.expires_at, now, self.thresholds, None);
-            let name = match st.state {
-                KeyState::Expiring => "expiring",
-                KeyState::Critical => "critical",
-                KeyState::Expired => "expired",
-                _ => continue,
-            };
-            let masked = e.key.masked();
-            let tag = format!("{}:{name}", key_id(&masked, e.slot));
-            let new_event = insert_new(&mut self.emitted.borrow_mut(), &tag);
-            let first_warning = WARNED.with(|w| insert_new(&mut w.borrow_mut(), &masked));
-            if !new_event && !first_warning {
-                continue;
-            }
-            let day = st
-                .expires_at
-                .and_then(crate::core::time::iso_date)
-                .unwrap_or_default();
-            let days = st.days_left.unwrap_or(0);
-            let message = if st.state == KeyState::Expired {
-                format!(
-                    "apikey-credentials: API key {} ({masked}) expired on {day}. Requests with it fail: deploy key {} or regenerate key {} now.",
-                    e.slot,
-                    other_slot(e.slot),
-                    e.slot
-                )
-            } else {
-                format!(
-                    "apikey-credentials: API key {} ({masked}) expires in {days} day{} ({day}). Generate a secondary key in slot {} and deploy it before {day}.",
-                    e.slot,
-                    if days == 1 { "" } else { "s" },
-                    other_slot(e.slot)
-                )
-            };
-            if new_event {
-                let detail = Obj::new()
-                    .set("slot", JsValue::from_f64(f64::from(e.slot)))
-                    .set("maskedKey", masked.as_str())
-                    .set("daysLeft", opt_num(st.days_left))
-                    .set("expiresAt", opt_date_out(st.expires_at))
-                    .set("message", message.as_str())
-                    .build();
-                events.push((name, detail));
-            }
-            if first_warning {
-                web_sys::console::warn_1(&JsValue::from_str(&message));
-            }
-        }
-        for (name, detail) in events {
-            self.emit(name, detail);
-        }
-    }
-
-    fn record(&self, i: usize, service: &str, failure: Option<&str>) {
-        let mut usage = self.usage.borrow_mut();
-        if let Some(u) = usage.get_mut(i) {
-            u.record_request(service);
-            if let Some(code) = failure {
-                u.record_failure(code);
-            }
-        }
-    }
-
-    fn save(&self) {
-        if let Some(s) = &self.storage {
-            // The borrows end with this statement: the storage write and a listener of the
-            // event below may call back into the manager (and record usage).
-            let snapshot = s.snapshot(&self.ring.borrow(), &self.usage.borrow());
-            if let Err(problem) = s.write(&snapshot) {
-                self.emit(
-                    "storageError",
-                    Obj::new()
-                        .set("code", "STORAGE")
-                        .set("reason", problem.as_str())
-                        .set("message", "Could not write the manager's state to storage (quota exceeded or storage disabled); it is kept in memory.")
-                        .build(),
-                );
-            }
-        }
-    }
-
-    fn all_dead_error(&self, last: Option<&PortalError>) -> JsValue {
-        let ring = self.ring.borrow();
-        let names: Vec<String> = ring
-            .entries()
-            .iter()
-            .map(|e| format!("{} (slot {})", e.key.masked(), e.slot))
-            .collect();
-        let msg = format!(
-            "Every API key is invalid: {}. Generate or regenerate a key in the API key credentials and deploy it.",
-            names.join(" and ")
-        );
-        credential_error(
-            "INVALID_TOKEN",
-            &msg,
-            last.and_then(|e| e.portal_code).or(Some(498)),
-            JsValue::UNDEFINED,
-        )
-    }
-
-    /// Marks `i` dead after a 498 and tells listeners, once: when concurrent calls learn the same
-    /// thing, only the first reports it. `true` when this call did.
-    fn mark_invalid(&self, i: usize) -> bool {
-        let newly_dead = self.ring.borrow_mut().mark_dead(i);
-        if newly_dead {
-            self.emit_invalid(i);
-        }
-        newly_dead
-    }
-
-    /// Tells listeners that `i` was refused as invalid.
-    fn emit_invalid(&self, i: usize) {
-        let (masked, slot) = self.masked(i);
-        self.emit(
-            "invalid",
-            Obj::new()
-                .set("slot", JsValue::from_f64(f64::from(slot)))
-                .set("maskedKey", masked.as_str())
-                .set(
-                    "message",
-                    format!("API key {slot} ({masked}) is invalid, expired or invalidated.")
-                        .as_str(),
-                )
-                .build(),
-        );
-    }
-
-    fn announce_failover(&self, from: usize, to: usize) {
-        let (fm, fs) = self.masked(from);
-        let (tm, ts) = self.masked(to);
-        let message = format!("apikey-credentials: API key {fs} ({fm}) was refused as invalid; switched to key {ts} ({tm}).");
-        web_sys::console::warn_1(&JsValue::from_str(&message));
-        self.emit(
-            "failover",
-            Obj::new()
-                .set("from", JsValue::from_f64(f64::from(fs)))
-                .set("to", JsValue::from_f64(f64::from(ts)))
-                .set("slot", JsValue::from_f64(f64::from(ts)))
-                .set("maskedKey", tm.as_str())
-                .set("fromMaskedKey", fm.as_str())
-                .set("message", message.as_str())
-                .build(),
-        );
-    }
-
-    /// Decides REFERRER_NOT_ALLOWED vs FORBIDDEN for a 403: with the key's referrer list, the
-    /// local checker predicts for this page; without it, `portals/self` (which needs no
-    /// privilege) is asked with the same key: a 403 there can only be the referrer.
-    async fn classify_403(&self, key: &str, url: &str) -> Kind {
-        if let Some(list) = &self.http_referrers {
-            let referrer = page_context().and_then(|(href, policy, opaque)| {
-                effective_referrer(&href, url, policy, opaque)
-                    .ok()
-                    .and_then(|p| p.referrer)
-            });
-            return match ReferrerRules::new(list, RulesOptions::default()) {
-                Ok(r) if !r.allows(referrer.as_deref()) => Kind::ReferrerNotAllowed,
-                _ => Kind::Forbidden,
-            };
-        }
-        match self.client.portal_self(Some(key)).await {
-            Err(e) if e.kind == Kind::Forbidden => Kind::ReferrerNotAllowed,
-            _ => Kind::Forbidden,
-        }
-    }
-
-    /// The raw key at `i`, for sending it (empty when out of range).
-    fn raw_key(&self, i: usize) -> String {
-        self.ring
-            .borrow()
-            .get(i)
-            .map(|e| e.key.expose().to_string())
-            .unwrap_or_default()
-    }
-
-    /// Asks the portal about key `i` (`portals/self` → `appInfo`): records its expiration and
-    /// privileges, marks it dead on a 498, and reads a 403 as the referrer (`portals/self`
-    /// needs no privilege).
-    async fn probe(&self, i: usize) -> Result<(), PortalError> {
-        let key = self.raw_key(i);
-        match self.client.portal_self(Some(&key)).await {
-            Ok((s, raw)) => {
-                self.observe_date(raw.date.as_deref());
-                if let Some(info) = s.app_info {
-                    let exp = info
-                        .expiration_date
-                        .and_then(crate::core::time::millis_from_f64);
-                    self.ring.borrow_mut().set_expiry(i, exp);
-                    if let Some(slot) = self.app_info.borrow_mut().get_mut(i) {
-                        *slot = Some(info);
-                    }
-                }
-                Ok(())
-            }
-            Err(mut e) => {
-                if e.kind == Kind::InvalidToken {
-                    self.mark_invalid(i);
-                } else if e.kind == Kind::Forbidden {
-                    e.kind = Kind::ReferrerNotAllowed;
-                }
-                Err(e)
-            }
-        }
-    }
-
-    /// One call with one key: the parsed JSON or a typed error.
-    async fn send_once(
-        &self,
-        url: &str,
-        params: &[(String, String)],
-        key: &str,
-        method: Option<Method>,
-    ) -> Result<JsValue, PortalError> {
-        let req = request::call(url, params.to_vec(), key, method);
-        // The body is parsed by the platform and handed back as is: no copy through wasm memory.
-        let (status, date, body) = self.client.transport().exchange(&req, true).await?;
-        self.observe_date(date.as_deref());
-        let json = match body {
-            Body::Json(v) => v,
-            Body::Text(_) => None,
-        };
-        // Errors first (either style), read from the parsed value; then the value itself.
-        let envelope: Option<Envelope> = json.as_ref().map(Envelope::read);
-        if let Some(e) = classify(status, envelope) {
-            return Err(e);
-        }
-        json.ok_or_else(|| {
-            PortalError::new(
-                Kind::BadResponse,
-                "The response is not JSON (or is truncated).",
-            )
-        })
-    }
-}
-
-async fn run_request(
-    inner: Rc<Inner>,
-    url: String,
-    params: Vec<(String, String)>,
-    method: Option<Method>,
-) -> Result<JsValue, JsValue> {
-    let service = service_name(&url);
-    // A page may stay open while a key crosses a warning threshold: re-check on every call
-    // (each key and state is reported once, so this is cheap and quiet).
-    inner.evaluate();
-    let now = inner.now();
-    let mut step = inner.ring.borrow().begin(now);
-    let mut attempt = 0usize;
-    let mut last: Option<Result<JsValue, PortalError>> = None;
-    loop {
-        match step {
-            Step::AllDead => {
-                let err = last.and_then(|r| r.err());
-                return Err(inner.all_dead_error(err.as_ref()));
-            }
-            Step::Done => {
-                return match last {
-                    Some(Ok(v)) => Ok(v),
-                    Some(Err(e)) => Err(from_portal(&e)),
-                    None => Err(inner.all_dead_error(None)),
-                };
-            }
-            Step::Send(i) => {
-                let key = match inner.ring.borrow().get(i) {
-                    Some(e) => e.key.expose().to_string(),
-                    None => return Err(inner.all_dead_error(None)),
-                };
-                let mut result = inner.send_once(&url, &params, &key, method).await;
-                if let Err(e) = &mut result {
-                    if e.kind == Kind::Forbidden {
-                        e.kind = inner.classify_403(&key, &url).await;
-                    }
-                }
-                let failure = result.as_ref().err().map(PortalError::code);
-                inner.record(i, &service, failure);
-                let outcome = match &result {
-                    Ok(_) => Outcome::Ok,
-                    Err(e) if e.kind == Kind::InvalidToken => Outcome::InvalidToken,
-                    Err(_) => Outcome::OtherError,
-                };
-                // Requests in flight together all learn of a dead key; the first tells the
-                // listeners (`invalid`, `failover`), the others retry with the other key quietly.
-                let newly_dead =
-                    outcome == Outcome::InvalidToken && inner.ring.borrow_mut().mark_dead(i);
-                step = inner.ring.borrow_mut().after(now, attempt, i, outcome);
-                if newly_dead {
-                    inner.emit_invalid(i);
-                    if let Step::Send(j) = step {
-                        inner.announce_failover(i, j);
-                    }
-                }
-                inner.save();
-                attempt += 1;
-                last = Some(result);
-            }
-        }
-    }
-}
-
 /// Holds an app's API keys (one or two), picks the right one, fails over on an invalid key,
 /// warns before a key expires, and tracks usage. It is an `IAuthenticationManager`, so it can be
 /// passed as `authentication` to `@esri/arcgis-rest-request`, and it honours any portal URL.
@@ -574,7 +190,7 @@ async fn run_request(
 /// ```js
 /// const manager = new CredentialManager({ portal: "https://www.arcgis.com", keys: [key1, key2] });
 /// manager.addEventListener("expiring", (e) => banner.show(e.detail.message));
-/// manager.addEventListener("failover", (e) => esriConfig.apiKey = await manager.getToken());
+/// manager.addEventListener("failover", async () => { esriConfig.apiKey = await manager.getToken(); });
 /// const self = await manager.request("https://www.arcgis.com/sharing/rest/portals/self");
 /// ```
 #[wasm_bindgen]
@@ -596,28 +212,24 @@ impl CredentialManager {
         let portal = o.portal.ok_or_else(|| {
             invalid_argument("options.portal is required (e.g. \"https://www.arcgis.com\").")
         })?;
-        let timeout = match o.timeout_ms {
-            None => DEFAULT_TIMEOUT_MS,
-            Some(t) if (1.0..=600_000.0).contains(&t) => t as u32,
-            Some(_) => {
-                return Err(invalid_argument(
-                    "options.timeoutMs must be between 1 and 600000.",
-                ))
-            }
-        };
-        let client = PortalClient::new(
-            FetchTransport {
-                timeout_ms: timeout,
-            },
-            &portal,
-        )
-        .map_err(|e| invalid_argument(&e.message))?;
-        let persist_keys = o.persist_keys.unwrap_or(false);
+        let timeout_ms = ranged(
+            o.timeout_ms,
+            "timeoutMs",
+            1.0..=600_000.0,
+            f64::from(DEFAULT_TIMEOUT_MS),
+        )? as u32;
+        let retry_window_ms = ranged(
+            o.retry_window_ms,
+            "retryWindowMs",
+            1_000.0..=86_400_000.0,
+            DEFAULT_RETRY_WINDOW_MS as f64,
+        )? as Millis;
+        let root = crate::portal::request::rest_root(&portal).ok_or_else(|| {
+            invalid_argument("The portal URL must be an absolute http(s) URL such as https://www.arcgis.com or https://host/portal.")
+        })?;
         let storage = match o.storage.as_deref() {
             None => None,
-            Some(area @ ("local" | "session")) => {
-                StorageArea::open(area, client.root(), persist_keys)
-            }
+            Some(area @ ("local" | "session")) => StorageArea::open(area, &root),
             Some(_) => {
                 return Err(invalid_argument(
                     "options.storage must be \"local\" or \"session\".",
@@ -629,61 +241,39 @@ impl CredentialManager {
             None => (None, None),
         };
         let keys = if o.keys.is_undefined() || o.keys.is_null() {
-            let raw = stored
-                .as_ref()
-                .and_then(|p| p.raw_keys.clone())
-                .filter(|_| persist_keys)
-                .unwrap_or_default();
-            if raw.is_empty() {
-                return Err(invalid_argument(
-                    "options.keys is required: one or two API keys.",
-                ));
-            }
-            raw.into_iter()
-                .map(|k| ApiKey::new(k).map(|k| (k, None)))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(from_core)?
+            Vec::new()
         } else {
             parse_keys(&o.keys)?
         };
-        let ring = KeyRing::new(keys).map_err(from_core)?;
-        let n = ring.entries().len();
-        if let Some(list) = &o.http_referrers {
-            ReferrerRules::new(list, RulesOptions::default()).map_err(from_core)?;
-        }
         let events = web_sys::EventTarget::new()
             .map_err(|_| invalid_argument("EventTarget is not available in this environment."))?;
-        let inner = Rc::new(Inner {
-            client,
-            ring: RefCell::new(ring),
+        let config = ManagerConfig {
+            portal,
+            keys,
             thresholds: thresholds(o.warn_days, o.critical_days)?,
-            events,
-            usage: RefCell::new(vec![KeyUsage::default(); n]),
-            app_info: RefCell::new(vec![None; n]),
+            timeout_ms,
+            retry_window_ms,
             http_referrers: o.http_referrers,
-            storage,
-            skew_ms: Cell::new(0),
-            emitted: RefCell::new(Vec::new()),
-        });
-        if let (Some(s), Some(p)) = (&inner.storage, &stored) {
-            s.apply(
-                p,
-                &mut inner.ring.borrow_mut(),
-                &mut inner.usage.borrow_mut(),
-            );
-        }
-        if let Some(s) = &inner.storage {
-            // Other tabs' changes (dead keys, usage) arrive through the `storage` event.
+            persist_keys: o.persist_keys.unwrap_or(false),
+        };
+        let host = WebHost { events, storage };
+        let seen = CONSOLE_SEEN.with(Rc::clone);
+        let inner = Rc::new(
+            m::Manager::new(
+                FetchTransport { timeout_ms },
+                host,
+                config,
+                stored.as_ref(),
+                seen,
+            )
+            .map_err(manager_error)?,
+        );
+        if let Some(s) = &inner.host.storage {
+            // Other tabs' changes (dead marks, successes, usage) arrive through `storage`.
             let weak = Rc::downgrade(&inner);
             s.listen(move |p| {
                 if let Some(inner) = weak.upgrade() {
-                    if let Some(st) = &inner.storage {
-                        st.apply(
-                            &p,
-                            &mut inner.ring.borrow_mut(),
-                            &mut inner.usage.borrow_mut(),
-                        );
-                    }
+                    inner.apply_stored(&p);
                 }
             });
         }
@@ -691,14 +281,10 @@ impl CredentialManager {
         let later = inner.clone();
         let _ = future_to_promise(async move {
             if let Some(p) = problem {
-                later.emit(
-                    "storageError",
-                    Obj::new()
-                        .set("code", "STORAGE")
-                        .set("reason", p.as_str())
-                        .set("message", "The stored state was unusable and has been replaced; other storage entries were not touched.")
-                        .build(),
-                );
+                later.host.deliver(vec![crate::core::manager::Event::StorageError {
+                    reason: p.as_str(),
+                    message: "The stored state was unusable and has been replaced; other storage entries were not touched.",
+                }]);
             }
             later.save();
             later.evaluate();
@@ -714,11 +300,11 @@ impl CredentialManager {
     /// ```
     #[wasm_bindgen(getter)]
     pub fn portal(&self) -> String {
-        self.inner.client.root().to_string()
+        self.inner.root().to_string()
     }
 
-    /// The key to use now (`IAuthenticationManager.getToken`). Rejects with `INVALID_TOKEN` when
-    /// every key is dead.
+    /// The key to use now (`IAuthenticationManager.getToken`). When every key is marked dead,
+    /// re-probes them once per retry window, then rejects with `INVALID_TOKEN`.
     ///
     /// ```js
     /// esriConfig.apiKey = await manager.getToken();
@@ -731,19 +317,14 @@ impl CredentialManager {
                 Ok(u) => u,
                 Err(e) => return Promise::reject(&e).unchecked_into(),
             };
-        // Nothing to wait for: the answer is known now, so a settled promise (no task).
-        let inner = &self.inner;
-        inner.evaluate();
-        let pick = inner.ring.borrow().pick(inner.now());
-        match pick {
-            Some(i) => {
-                if let Some(u) = &url {
-                    inner.record(i, &service_name(u), None);
-                }
-                Promise::resolve(&JsValue::from_str(&inner.raw_key(i)))
-            }
-            None => Promise::reject(&inner.all_dead_error(None)),
-        }
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            inner
+                .token(url.as_deref())
+                .await
+                .map(|k| JsValue::from_str(&k))
+                .map_err(manager_error)
+        })
         .unchecked_into()
     }
 
@@ -768,34 +349,8 @@ impl CredentialManager {
     pub fn refresh_credentials(&self) -> ManagerPromise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let now = inner.now();
-            let Some(i) = inner.ring.borrow().pick(now) else {
-                return Err(inner.all_dead_error(None));
-            };
-            let key = inner.raw_key(i);
-            match inner.client.portal_self(Some(&key)).await {
-                Err(e) if e.kind == Kind::InvalidToken => {
-                    let newly_dead = inner.mark_invalid(i);
-                    let next = inner.ring.borrow().pick(now);
-                    inner.save();
-                    match next {
-                        Some(j) => {
-                            if newly_dead {
-                                inner.announce_failover(i, j);
-                            }
-                            Ok(CredentialManager {
-                                inner: inner.clone(),
-                            }
-                            .into())
-                        }
-                        None => Err(inner.all_dead_error(Some(&e))),
-                    }
-                }
-                _ => Ok(CredentialManager {
-                    inner: inner.clone(),
-                }
-                .into()),
-            }
+            inner.refresh().await.map_err(manager_error)?;
+            Ok(CredentialManager { inner }.into())
         })
         .unchecked_into()
     }
@@ -863,12 +418,20 @@ impl CredentialManager {
                 ))
             }
         };
-        Ok(future_to_promise(run_request(self.inner.clone(), url, list, method)).unchecked_into())
+        let inner = self.inner.clone();
+        Ok(future_to_promise(async move {
+            inner
+                .request(&url, list, method)
+                .await
+                .map_err(manager_error)
+        })
+        .unchecked_into())
     }
 
-    /// Asks the portal about every key (`portals/self` → `appInfo`): expiration, privileges,
-    /// whether the portal accepts this page's referrer; updates the status and fires the
-    /// expiry events.
+    /// Asks the portal about every key (`portals/self` → `appInfo`), whatever their dead marks:
+    /// expiration, privileges, whether the portal accepts this page's referrer. A key the
+    /// portal accepts is no longer marked dead (`healed: true`); the status and expiry events
+    /// are updated.
     ///
     /// ```js
     /// for (const r of await manager.inspect()) console.log(r.slot, r.status.state, r.error?.code);
@@ -876,85 +439,57 @@ impl CredentialManager {
     pub fn inspect(&self) -> KeyReportsPromise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let n = inner.ring.borrow().entries().len();
-            let mut reports = Vec::with_capacity(n);
-            let referrer = page_context().and_then(|(href, policy, opaque)| {
-                effective_referrer(&href, inner.client.root(), policy, opaque).ok()
-            });
-            for i in 0..n {
-                reports.push((i, inner.probe(i).await.err()));
-            }
-            inner.save();
-            inner.evaluate();
-            let now = inner.now();
-            let out = reports.into_iter().map(|(i, error)| {
-                let ring = inner.ring.borrow();
-                let Some(e) = ring.get(i) else {
-                    return JsValue::NULL;
-                };
-                let st = key_status(e.expires_at, now, inner.thresholds, Some(!e.dead));
-                let info = inner.app_info.borrow().get(i).cloned().flatten();
-                let accepted = match &error {
-                    Some(err) if err.kind == Kind::ReferrerNotAllowed => JsValue::FALSE,
-                    Some(_) => JsValue::NULL,
-                    None => JsValue::TRUE,
-                };
-                Obj::new()
-                    .set("slot", JsValue::from_f64(f64::from(e.slot)))
-                    .set("maskedKey", e.key.masked().as_str())
-                    .set("status", status_obj(&st).build())
-                    .set("dead", e.dead)
+            let reports = inner.inspect().await;
+            Ok(array(reports.into_iter().map(|r| {
+                let info = r.app_info.map_or(JsValue::NULL, |a| {
+                    Obj::new()
+                        .set("appId", a.app_id.as_str())
+                        .set("appTitle", a.app_title.as_str())
+                        .set("itemId", a.item_id.as_str())
+                        .set(
+                            "privileges",
+                            array(a.privileges.iter().map(|p| JsValue::from_str(p))),
+                        )
+                        .set(
+                            "expirationDate",
+                            opt_date_out(
+                                a.expiration_date
+                                    .and_then(crate::core::time::millis_from_f64)
+                                    .filter(|x| *x != -1),
+                            ),
+                        )
+                        .build()
+                });
+                let referrer = Obj::new()
+                    .set("sent", opt_str(r.referrer_sent.as_deref()))
+                    .set("noReferrerCause", opt_str(r.no_referrer_cause))
                     .set(
-                        "appInfo",
-                        info.map_or(JsValue::NULL, |a| {
-                            Obj::new()
-                                .set("appId", a.app_id.as_str())
-                                .set("appTitle", a.app_title.as_str())
-                                .set("itemId", a.item_id.as_str())
-                                .set(
-                                    "privileges",
-                                    array(a.privileges.iter().map(|p| JsValue::from_str(p))),
-                                )
-                                .set(
-                                    "expirationDate",
-                                    opt_date_out(
-                                        a.expiration_date
-                                            .and_then(crate::core::time::millis_from_f64)
-                                            .filter(|x| *x != -1),
-                                    ),
-                                )
-                                .build()
-                        }),
+                        "acceptedByPortal",
+                        r.accepted_by_portal
+                            .map_or(JsValue::NULL, JsValue::from_bool),
                     )
+                    .build();
+                let error = r.error.map_or(JsValue::NULL, |err| {
+                    Obj::new()
+                        .set("code", err.code())
+                        .set("portalCode", super::convert::opt_num(err.portal_code))
+                        .set("message", err.to_string().as_str())
+                        .build()
+                });
+                with_mark(Obj::new(), r.dead.as_ref())
+                    .set("slot", slot_js(r.slot))
+                    .set("maskedKey", r.masked.as_str())
+                    .set("legacy", r.legacy)
                     .set(
-                        "referrer",
-                        Obj::new()
-                            .set(
-                                "sent",
-                                opt_str(referrer.as_ref().and_then(|r| r.referrer.as_deref())),
-                            )
-                            .set(
-                                "noReferrerCause",
-                                opt_str(
-                                    referrer.as_ref().and_then(|r| r.cause.map(|c| c.as_str())),
-                                ),
-                            )
-                            .set("acceptedByPortal", accepted)
-                            .build(),
+                        "status",
+                        status_obj(&r.status).set("legacy", r.legacy).build(),
                     )
-                    .set(
-                        "error",
-                        error.map_or(JsValue::NULL, |err| {
-                            Obj::new()
-                                .set("code", err.code())
-                                .set("portalCode", opt_num(err.portal_code))
-                                .set("message", err.to_string().as_str())
-                                .build()
-                        }),
-                    )
+                    .set("healed", r.healed)
+                    .set("appInfo", info)
+                    .set("referrer", referrer)
+                    .set("error", error)
                     .build()
-            });
-            Ok(array(out))
+            })))
         })
         .unchecked_into()
     }
@@ -975,99 +510,44 @@ impl CredentialManager {
         let o: PreflightOptionsJs = options_or(options.map(JsValue::from))?;
         let inner = self.inner.clone();
         Ok(future_to_promise(async move {
-            let now = inner.now();
-            let Some(i) = inner.ring.borrow().pick(now) else {
-                return Err(inner.all_dead_error(None));
+            let p = inner
+                .preflight(
+                    &url,
+                    o.privileges.unwrap_or_default(),
+                    o.item_ids.unwrap_or_default(),
+                )
+                .await
+                .map_err(manager_error)?;
+            let rows = |name: &str, list: Vec<(String, Option<bool>)>| {
+                array(list.into_iter().map(|(v, granted)| {
+                    Obj::new()
+                        .set(name, v.as_str())
+                        .set("granted", granted.map_or(JsValue::NULL, JsValue::from_bool))
+                        .build()
+                }))
             };
-            let mut portal_error: Option<PortalError> = None;
-            if inner.app_info.borrow().get(i).is_none_or(|a| a.is_none()) {
-                portal_error = inner.probe(i).await.err();
-            }
-            let granted: Vec<String> = inner
-                .app_info
-                .borrow()
-                .get(i)
-                .cloned()
-                .flatten()
-                .map(|a| a.privileges)
-                .unwrap_or_default();
-            let known = inner.app_info.borrow().get(i).is_some_and(|a| a.is_some());
-            let mut problems: Vec<JsValue> = Vec::new();
-            // Referrer.
-            let prediction = page_context().and_then(|(href, policy, opaque)| {
-                effective_referrer(&href, &url, policy, opaque).ok()
-            });
-            let sent = prediction.as_ref().and_then(|p| p.referrer.clone());
-            let (ref_allowed, ref_reason) = match (&inner.http_referrers, &portal_error) {
-                (Some(list), _) => match ReferrerRules::new(list, RulesOptions::default()) {
-                    Ok(r) => {
-                        let d = r.check(sent.as_deref());
-                        (JsValue::from_bool(d.allowed), d.reason.as_str().to_string())
-                    }
-                    Err(_) => (JsValue::NULL, "UNKNOWN".to_string()),
-                },
-                (None, Some(e)) if e.kind == Kind::ReferrerNotAllowed => {
-                    (JsValue::FALSE, "REFERRER_NOT_ALLOWED".to_string())
-                }
-                (None, Some(_)) => (JsValue::NULL, "UNKNOWN".to_string()),
-                (None, None) => (JsValue::TRUE, "ACCEPTED_BY_PORTAL".to_string()),
-            };
-            if ref_allowed == JsValue::FALSE {
-                problems.push(JsValue::from_str("REFERRER_NOT_ALLOWED"));
-            }
-            if let Some(e) = &portal_error {
-                if e.kind != Kind::ReferrerNotAllowed {
-                    problems.push(JsValue::from_str(e.code()));
-                }
-            }
-            // Privileges.
-            let mut wanted: Vec<String> = o.privileges.unwrap_or_default();
-            if let Some((p, _)) = required_privilege(&url) {
-                if !wanted.iter().any(|w| w == p) {
-                    wanted.insert(0, p.to_string());
-                }
-            }
-            let privs = wanted.iter().map(|p| {
-                let ok = known && grants(&granted, p);
-                if known && !ok {
-                    problems.push(JsValue::from_str("MISSING_PRIVILEGE"));
-                }
-                grant_row("privilege", p, known, ok)
-            });
-            let privs = array(privs.collect::<Vec<_>>());
-            let items = o.item_ids.unwrap_or_default().into_iter().map(|id| {
-                let ok = known && granted.contains(&item_access_privilege(&id));
-                if known && !ok {
-                    problems.push(JsValue::from_str("MISSING_ITEM_ACCESS"));
-                }
-                grant_row("itemId", &id, known, ok)
-            });
-            let items = array(items.collect::<Vec<_>>());
-            let (masked, slot) = inner.masked(i);
-            let ok = problems.is_empty() && known;
             Ok(Obj::new()
-                .set("ok", ok)
-                .set("slot", JsValue::from_f64(f64::from(slot)))
-                .set("maskedKey", masked.as_str())
+                .set("ok", p.ok)
+                .set("slot", slot_js(p.slot))
+                .set("maskedKey", p.masked.as_str())
                 .set(
                     "referrer",
                     Obj::new()
-                        .set("sent", opt_str(sent.as_deref()))
+                        .set("sent", opt_str(p.referrer.sent.as_deref()))
+                        .set("noReferrerCause", opt_str(p.referrer.no_referrer_cause))
                         .set(
-                            "noReferrerCause",
-                            opt_str(
-                                prediction
-                                    .as_ref()
-                                    .and_then(|p| p.cause.map(|c| c.as_str())),
-                            ),
+                            "allowed",
+                            p.referrer.allowed.map_or(JsValue::NULL, JsValue::from_bool),
                         )
-                        .set("allowed", ref_allowed)
-                        .set("reason", ref_reason.as_str())
+                        .set("reason", p.referrer.reason.as_str())
                         .build(),
                 )
-                .set("privileges", privs)
-                .set("items", items)
-                .set("problems", array(problems))
+                .set("privileges", rows("privilege", p.privileges))
+                .set("items", rows("itemId", p.items))
+                .set(
+                    "problems",
+                    array(p.problems.into_iter().map(JsValue::from_str)),
+                )
                 .build())
         })
         .unchecked_into())
@@ -1080,14 +560,13 @@ impl CredentialManager {
     /// manager.usage()[0].failures.INVALID_TOKEN;
     /// ```
     pub fn usage(&self) -> UsageArray {
-        let ring = self.inner.ring.borrow();
-        let usage = self.inner.usage.borrow();
+        let st = self.inner.state();
         let map = super::storage::counts_js;
-        array(ring.entries().iter().zip(usage.iter()).map(|(e, u)| {
+        array(st.ring.entries().iter().zip(st.usage.iter()).map(|(e, u)| {
             Obj::new()
-                .set("slot", JsValue::from_f64(f64::from(e.slot)))
+                .set("slot", slot_js(e.slot))
                 .set("maskedKey", e.key.masked().as_str())
-                .set("dead", e.dead)
+                .set("dead", e.is_dead())
                 .set("requests", JsValue::from_f64(u.requests as f64))
                 .set("failures", map(&u.failures))
                 .set("services", map(&u.services))
@@ -1096,24 +575,19 @@ impl CredentialManager {
         .unchecked_into()
     }
 
-    /// The expiry status of each key now (no request).
+    /// The status of each key now (no request): expiry state, legacy, and the dead mark
+    /// (`dead`, `deadSince`, `deadUrl`) when the portal refused the key.
     ///
     /// ```js
     /// manager.status().map((s) => `${s.slot}: ${s.state}`);
     /// ```
     pub fn status(&self) -> KeyStatusArray {
-        let now = self.inner.now();
-        let ring = self.inner.ring.borrow();
-        array(ring.entries().iter().map(|e| {
-            status_obj(&key_status(
-                e.expires_at,
-                now,
-                self.inner.thresholds,
-                Some(!e.dead),
-            ))
-            .set("slot", JsValue::from_f64(f64::from(e.slot)))
-            .set("maskedKey", e.key.masked().as_str())
-            .build()
+        array(self.inner.status().into_iter().map(|r| {
+            with_mark(status_obj(&r.status), r.dead.as_ref())
+                .set("slot", slot_js(r.slot))
+                .set("maskedKey", r.masked.as_str())
+                .set("legacy", r.legacy)
+                .build()
         }))
         .unchecked_into()
     }
@@ -1133,7 +607,7 @@ impl CredentialManager {
         options: Option<JsValue>,
     ) -> JsResult<()> {
         call_target(
-            &self.inner.events,
+            &self.inner.host.events,
             "addEventListener",
             kind,
             listener,
@@ -1155,7 +629,7 @@ impl CredentialManager {
         options: Option<JsValue>,
     ) -> JsResult<()> {
         call_target(
-            &self.inner.events,
+            &self.inner.host.events,
             "removeEventListener",
             kind,
             listener,
@@ -1170,7 +644,11 @@ impl CredentialManager {
     /// ```
     #[wasm_bindgen(js_name = dispatchEvent)]
     pub fn dispatch_event(&self, event: &web_sys::Event) -> bool {
-        self.inner.events.dispatch_event(event).unwrap_or(false)
+        self.inner
+            .host
+            .events
+            .dispatch_event(event)
+            .unwrap_or(false)
     }
 
     /// A safe summary (keys masked).
@@ -1180,17 +658,17 @@ impl CredentialManager {
     /// ```
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> CredentialManagerJson {
-        let ring = self.inner.ring.borrow();
+        let st = self.inner.state();
         Obj::new()
             .set("type", "CredentialManager")
-            .set("portal", self.inner.client.root())
+            .set("portal", self.inner.root())
             .set(
                 "keys",
-                array(ring.entries().iter().map(|e| {
+                array(st.ring.entries().iter().map(|e| {
                     Obj::new()
-                        .set("slot", JsValue::from_f64(f64::from(e.slot)))
+                        .set("slot", slot_js(e.slot))
                         .set("maskedKey", e.key.masked().as_str())
-                        .set("dead", e.dead)
+                        .set("dead", e.is_dead())
                         .set("expiresAt", opt_date_out(e.expires_at))
                         .build()
                 })),
@@ -1199,35 +677,21 @@ impl CredentialManager {
             .unchecked_into()
     }
 
-    /// `CredentialManager(<portal>: key 1 AAPT…e1HB, key 2 AAPT…x7Qa)` (keys masked).
+    /// `CredentialManager(<portal>: API key 1 (AAPT…e1HB), API key 2 (AAPT…x7Qa))` (keys masked).
     ///
     /// ```js
-    /// String(manager); // "CredentialManager(https://…/sharing/rest: key 1 AAPT…e1HB)"
+    /// String(manager); // "CredentialManager(https://…/sharing/rest: API key 1 (AAPT…e1HB))"
     /// ```
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
-        let ring = self.inner.ring.borrow();
-        let keys: Vec<String> = ring
-            .entries()
-            .iter()
-            .map(|e| format!("key {} {}", e.slot, e.key.masked()))
-            .collect();
+        let st = self.inner.state();
+        let keys: Vec<String> = st.ring.entries().iter().map(|e| e.label()).collect();
         format!(
             "CredentialManager({}: {})",
-            self.inner.client.root(),
+            self.inner.root(),
             keys.join(", ")
         )
     }
-}
-
-/// `{ <name>: value, granted }` (`granted: null` when the key's privileges are not known).
-fn grant_row(name: &str, value: &str, known: bool, ok: bool) -> JsValue {
-    let granted = if known {
-        JsValue::from_bool(ok)
-    } else {
-        JsValue::NULL
-    };
-    Obj::new().set(name, value).set("granted", granted).build()
 }
 
 fn options_or<T: JsOptions>(v: Option<JsValue>) -> JsResult<T> {

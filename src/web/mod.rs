@@ -7,6 +7,8 @@ use wasm_bindgen::prelude::*;
 pub mod convert;
 pub mod credentials;
 pub mod error;
+#[cfg(feature = "manager")]
+pub mod events;
 pub mod keys;
 #[cfg(feature = "manager")]
 pub mod manager;

@@ -22,6 +22,7 @@ use crate::core::prerequisites::{check_prerequisites, AccountFacts};
 use crate::core::privileges::{is_item_id, item_access_privilege, ITEM_ACCESS_PREFIX};
 use crate::core::referrer::{ReferrerRules, RulesOptions};
 use crate::portal::client::Typed;
+use crate::portal::request::NODE_REFERER;
 use crate::portal::types::{credentials_from_portal, PortalSelfJson, RegisteredAppJson, UserJson};
 use crate::portal::PortalClient;
 
@@ -78,12 +79,21 @@ impl JsOptions for ConfirmOptionsJs {
     }
 }
 
-fn referer() -> String {
-    web_sys::window()
+/// The referer to sign in with, and whether the transport must send it itself: a page's
+/// origin, which the browser sends as `Referer` on its own; elsewhere (Node)
+/// [`NODE_REFERER`], sent by the transport on every request (see `portal::request`).
+fn referer() -> (String, bool) {
+    match web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .filter(|o| o.starts_with("http"))
-        .unwrap_or_else(|| "apikey-credentials".to_string())
+    {
+        Some(origin) => (origin, false),
+        None => (NODE_REFERER.to_string(), true),
+    }
 }
+
+/// How long one owner call (all its portal requests together) may take.
+const OWNER_TIMEOUT_MS: i64 = 20_000;
 
 fn slot_arg(slot: f64) -> JsResult<u8> {
     if slot == 1.0 {
@@ -106,9 +116,18 @@ fn is_credentials(item: &crate::portal::types::ItemJson) -> bool {
 }
 
 impl Inner {
-    fn app<'a>(&'a self, item_id: &str) -> Typed<'a, JsValue, RegisteredAppJson> {
+    /// The client for one owner call: its requests together settle within the owner timeout.
+    fn call(&self) -> PortalClient<FetchTransport> {
         self.client
-            .registered_app_info(&self.user.username, item_id, &self.token)
+            .until(super::now_ms().saturating_add(OWNER_TIMEOUT_MS))
+    }
+
+    fn app<'a>(
+        &self,
+        client: &'a PortalClient<FetchTransport>,
+        item_id: &str,
+    ) -> Typed<'a, JsValue, RegisteredAppJson> {
+        client.registered_app_info(&self.user.username, item_id, &self.token)
     }
 
     fn secret<'a>(&self, app: &'a RegisteredAppJson) -> Result<&'a str, JsValue> {
@@ -122,12 +141,20 @@ impl Inner {
     /// the portal now has them. (One async body for all of them keeps one state machine in the
     /// module instead of one per method.)
     async fn run(&self, id: &str, op: Op) -> Result<JsValue, JsValue> {
-        let mut app = self.app(id).await.map_err(owner_error)?;
+        let client = self.call();
+        let mut app = self.app(&client, id).await.map_err(owner_error)?;
+        // An update always carries both lists, the one not changed as the portal has it.
         let (privileges, referrers) = match op {
             Op::Read => (None, None),
-            Op::Referrers(list) => (None, Some(list)),
-            Op::Privileges(list) => (Some(with_item_access(list, &app.privileges)), None),
-            Op::ItemAccess(ids) => (Some(with_privileges(&ids, &app.privileges)), None),
+            Op::Referrers(list) => (Some(app.privileges.clone()), Some(list)),
+            Op::Privileges(list) => (
+                Some(with_item_access(list, &app.privileges)),
+                Some(app.http_referrers.clone()),
+            ),
+            Op::ItemAccess(ids) => (
+                Some(with_privileges(&ids, &app.privileges)),
+                Some(app.http_referrers.clone()),
+            ),
             Op::NewKey {
                 slot,
                 expires_at,
@@ -148,13 +175,12 @@ impl Inner {
                 }
                 let secret = self.secret(&app)?;
                 if let Some(exp) = expires_at {
-                    self.client
+                    client
                         .update_expiration(&self.user.username, id, &self.token, slot, exp)
                         .await
                         .map_err(owner_error)?;
                 }
-                let k = self
-                    .client
+                let k = client
                     .generate_key(&app.client_id, secret, slot, true)
                     .await
                     .map_err(owner_error)?;
@@ -170,7 +196,7 @@ impl Inner {
             }
             Op::Invalidate(slot) => {
                 let secret = self.secret(&app)?;
-                self.client
+                client
                     .revoke_key(&app.client_id, secret, slot)
                     .await
                     .map_err(owner_error)?;
@@ -180,24 +206,18 @@ impl Inner {
                     .build());
             }
         };
-        if privileges.is_some() || referrers.is_some() {
-            self.client
-                .update_app(
-                    &app.client_id,
-                    &self.token,
-                    privileges.as_deref(),
-                    referrers.as_deref(),
-                )
+        if let (Some(privileges), Some(referrers)) = (privileges, referrers) {
+            client
+                .update_app(&app.client_id, &self.token, &privileges, &referrers)
                 .await
                 .map_err(owner_error)?;
-            app = self.app(id).await.map_err(owner_error)?;
+            app = self.app(&client, id).await.map_err(owner_error)?;
         }
-        let item = self
-            .client
+        let item = client
             .item(id, Some(&self.token))
             .await
             .map_err(owner_error)?;
-        let c = Credentials::new(credentials_from_portal(&item, &app, self.client.root()))
+        let c = Credentials::new(credentials_from_portal(&item, &app, client.root()))
             .map_err(from_core)?;
         Ok(ApiKeyCredentials::from_core_model(c).into())
     }
@@ -272,11 +292,14 @@ impl PortalSession {
         let portal = req_string(portal, "portal")?;
         let username = req_string(username, "username")?;
         let password = req_string(password, "password")?;
-        let client = PortalClient::new(FetchTransport { timeout_ms: 20_000 }, &portal)
-            .map_err(|e| invalid_argument(&e.message))?;
+        let (referer, send_it) = referer();
+        let base = PortalClient::new(FetchTransport { timeout_ms: 20_000 }, &portal)
+            .map_err(|e| invalid_argument(&e.message))?
+            .with_referer(send_it.then(|| referer.clone()));
         Ok(future_to_promise(async move {
+            let client = base.until(super::now_ms().saturating_add(OWNER_TIMEOUT_MS));
             let t = client
-                .sign_in(&username, &password, &referer())
+                .sign_in(&username, &password, &referer)
                 .await
                 .map_err(owner_error)?;
             let user = client.community_self(&t.token).await.map_err(owner_error)?;
@@ -286,7 +309,7 @@ impl PortalSession {
                 .map_err(owner_error)?;
             Ok(PortalSession {
                 inner: Rc::new(Inner {
-                    client,
+                    client: base,
                     token: t.token,
                     user,
                     portal,
@@ -347,9 +370,9 @@ impl PortalSession {
             let query = crate::portal::request::credentials_query(&inner.user.username);
             let mut ids = Vec::new();
             let mut start = 1u32;
+            let client = inner.call();
             for _ in 0..MAX_SEARCH_PAGES {
-                let page = inner
-                    .client
+                let page = client
                     .search(&query, start, &inner.token)
                     .await
                     .map_err(owner_error)?;
@@ -405,7 +428,7 @@ impl PortalSession {
         let inner = self.inner.clone();
         Ok(future_to_promise(async move {
             let app = inner
-                .client
+                .call()
                 .create_credentials(
                     &inner.user.username,
                     &inner.token,

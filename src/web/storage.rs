@@ -1,5 +1,6 @@
 //! Opt-in persistence of the manager's state in `localStorage` or `sessionStorage`: one entry
-//! per portal, schema-versioned, raw keys only with `persistKeys: true`. A corrupt, foreign or
+//! per portal. The core reads, writes and merges the state (`core::persist`); this file moves
+//! its text in and out of `Storage` and listens for other tabs' writes. A corrupt, foreign or
 //! old entry is reported and replaced; nothing else in storage is touched.
 
 use std::cell::RefCell;
@@ -7,11 +8,8 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{array, Obj};
-use crate::core::keyring::KeyRing;
-use crate::core::persist::{
-    decode, key_id, validate, Counts, KeyRecord, KeyUsage, Persisted, StorageProblem, SCHEMA,
-};
+use super::convert::Obj;
+use crate::core::persist::{decode, validate, Counts, Persisted, StorageProblem};
 
 /// The storage entry's key prefix.
 pub const PREFIX: &str = "apikey-credentials:";
@@ -24,14 +22,13 @@ pub struct StorageArea {
     area_name: &'static str,
     key: String,
     portal: String,
-    persist_keys: bool,
     listener: RefCell<Option<StorageListener>>,
 }
 
 impl StorageArea {
     /// Opens `"local"` or `"session"` storage; `None` where there is none (Node, workers,
     /// storage disabled).
-    pub fn open(area: &str, portal: &str, persist_keys: bool) -> Option<StorageArea> {
+    pub fn open(area: &str, portal: &str) -> Option<StorageArea> {
         let window = web_sys::window()?;
         let (storage, area_name) = match area {
             "session" => (window.session_storage().ok()??, "session"),
@@ -42,7 +39,6 @@ impl StorageArea {
             area_name,
             key: format!("{PREFIX}{portal}"),
             portal: portal.to_string(),
-            persist_keys,
             listener: RefCell::new(None),
         })
     }
@@ -64,61 +60,10 @@ impl StorageArea {
         }
     }
 
-    /// Merges a stored state (at start-up, or another tab's write) into the keys it knows
-    /// (matched by mask and slot): dead keys stay dead, counters take the larger value.
-    pub fn apply(&self, p: &Persisted, ring: &mut KeyRing, usage: &mut [KeyUsage]) {
-        for i in 0..ring.entries().len() {
-            let Some(e) = ring.get(i) else { continue };
-            let id = key_id(&e.key.masked(), e.slot);
-            if let Some(rec) = p.keys.iter().find(|r| r.id == id) {
-                // A dead key stays dead (a stale write from another tab cannot revive it), and
-                // counts only grow.
-                if rec.dead {
-                    ring.mark_dead(i);
-                }
-                if let Some(u) = usage.get_mut(i) {
-                    u.merge_max(&rec.usage);
-                }
-            }
-        }
-    }
-
-    /// The state to write (taken while the caller holds the key ring and usage; written after
-    /// it lets go, with [`StorageArea::write`]).
-    pub fn snapshot(&self, ring: &KeyRing, usage: &[KeyUsage]) -> Persisted {
-        let keys = ring
-            .entries()
-            .iter()
-            .zip(usage)
-            .map(|(e, u)| KeyRecord {
-                id: key_id(&e.key.masked(), e.slot),
-                dead: e.dead,
-                usage: u.clone(),
-            })
-            .collect();
-        let raw_keys = self.persist_keys.then(|| {
-            ring.entries()
-                .iter()
-                .map(|e| e.key.expose().to_string())
-                .collect()
-        });
-        Persisted {
-            schema: SCHEMA.to_string(),
-            portal: self.portal.clone(),
-            keys,
-            raw_keys,
-        }
-    }
-
-    /// Writes a state.
-    pub fn write(&self, p: &Persisted) -> Result<(), StorageProblem> {
-        // Built by hand: a serde serializer would cost more code than the whole format.
-        let text = js_sys::JSON::stringify(&to_js(p))
-            .ok()
-            .and_then(|s| s.as_string())
-            .ok_or(StorageProblem::WriteFailed)?;
+    /// Writes the stored text (built by `Persisted::to_json` in the core).
+    pub fn write(&self, text: &str) -> Result<(), StorageProblem> {
         self.area
-            .set_item(&self.key, &text)
+            .set_item(&self.key, text)
             .map_err(|_| StorageProblem::WriteFailed)
     }
 
@@ -165,32 +110,6 @@ pub fn counts_js(m: &Counts) -> JsValue {
             o.set(k, JsValue::from_f64(v as f64))
         })
         .build()
-}
-
-/// The stored JSON shape of [`Persisted`] (the field names `Persisted::from_json` reads back).
-fn to_js(p: &Persisted) -> JsValue {
-    let keys = array(p.keys.iter().map(|k| {
-        Obj::new()
-            .set("id", k.id.as_str())
-            .set("dead", k.dead)
-            .set(
-                "usage",
-                Obj::new()
-                    .set("requests", JsValue::from_f64(k.usage.requests as f64))
-                    .set("failures", counts_js(&k.usage.failures))
-                    .set("services", counts_js(&k.usage.services))
-                    .build(),
-            )
-            .build()
-    }));
-    let mut o = Obj::new()
-        .set("schema", p.schema.as_str())
-        .set("portal", p.portal.as_str())
-        .set("keys", keys);
-    if let Some(raw) = &p.raw_keys {
-        o = o.set("rawKeys", array(raw.iter().map(|k| JsValue::from_str(k))));
-    }
-    o.build()
 }
 
 impl Drop for StorageArea {

@@ -8,10 +8,10 @@ use wasm_bindgen::JsCast;
 
 use super::convert::Obj;
 use crate::portal::request::{Method, PortalRequest};
-use crate::portal::{Kind, PortalError, RawResponse, Transport};
+use crate::portal::{JsonResponse, Kind, PortalError, RawResponse, Transport};
 
 /// `fetch` with a timeout.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct FetchTransport {
     /// Milliseconds before a request is aborted.
     pub timeout_ms: u32,
@@ -78,7 +78,8 @@ fn prop(o: &JsValue, key: &str) -> JsValue {
 }
 
 impl FetchTransport {
-    /// Sends `req` and reads the body as text or JSON, with the timeout covering both.
+    /// Sends `req` and reads the body as text or JSON, with the timeout covering both. The
+    /// timeout is the time left before `req.deadline`, or `timeout_ms`.
     ///
     /// `fetch(url, init)` is called directly: building a `Request` object first (as gloo-net's
     /// builder does) makes the runtime construct and clone two requests per call, which measured
@@ -88,7 +89,24 @@ impl FetchTransport {
         req: &PortalRequest,
         json: bool,
     ) -> Result<(u16, Option<String>, Body), PortalError> {
+        let ms = match req.deadline {
+            Some(d) => d
+                .saturating_sub(super::now_ms())
+                .clamp(0, i64::from(u32::MAX)) as u32,
+            None => self.timeout_ms,
+        };
+        if ms == 0 {
+            return Err(PortalError::new(
+                Kind::Timeout,
+                "No answer within the timeout (it ran out before this request).",
+            ));
+        }
         let headers = Obj::new();
+        // Browsers ignore a script's `Referer` header (they send their own); Node sends it.
+        let headers = match &req.referer {
+            Some(r) => headers.set("Referer", r.as_str()),
+            None => headers,
+        };
         let (url, init) = match req.method {
             Method::Get => {
                 let query = String::from(encode(&req.params, None).to_string());
@@ -117,7 +135,7 @@ impl FetchTransport {
                     .set("body", encode(&req.params, req.token.as_deref())),
             ),
         };
-        let promise = js_exchange(&url, &init.build(), self.timeout_ms, json).map_err(|e| {
+        let promise = js_exchange(&url, &init.build(), ms, json).map_err(|e| {
             PortalError::new(
                 Kind::Network,
                 format!(
@@ -146,9 +164,9 @@ impl FetchTransport {
                     PortalError::new(
                         Kind::Timeout,
                         if read {
-                            format!("No complete answer within {} ms.", self.timeout_ms)
+                            format!("No complete answer within {ms} ms.")
                         } else {
-                            format!("No answer within {} ms.", self.timeout_ms)
+                            format!("No answer within {ms} ms.")
                         },
                     )
                 } else if read {
@@ -199,6 +217,17 @@ impl Transport for FetchTransport {
 
     fn parse(&self, text: &str) -> Option<JsValue> {
         js_sys::JSON::parse(text).ok()
+    }
+
+    /// The body parsed by the platform (`response.json()`), under the same timer as the
+    /// request, and handed back as is: no copy through wasm memory.
+    async fn send_json(&self, req: &PortalRequest) -> Result<JsonResponse<JsValue>, PortalError> {
+        let (status, date, body) = self.exchange(req, true).await?;
+        let body = match body {
+            Body::Json(v) => v,
+            Body::Text(_) => None,
+        };
+        Ok(JsonResponse { status, date, body })
     }
 }
 

@@ -102,6 +102,8 @@ export interface KeyStatus {
   expiresAt: Date | null;
   msLeft: number | null;
   daysLeft: number | null;
+  /** A legacy `AAPK` key (no slot): it counts down to Esri's retirement of legacy keys, June 2026. Set by `keyStatus` and the manager. */
+  legacy?: boolean;
 }
 
 export interface KeyStatusOptions {
@@ -109,6 +111,8 @@ export interface KeyStatusOptions {
   warnDays?: number;
   criticalDays?: number;
   active?: boolean;
+  /** The key: a legacy `AAPK…` key reports `legacy: true` and counts down to the retirement (June 2026), `expired` after it. */
+  key?: string;
 }
 
 /** The warning thresholds, in days (defaults 30 and 7). */
@@ -223,8 +227,10 @@ export interface CredentialManagerOptions {
   warnDays?: number;
   /** Critical window in days (default 7). */
   criticalDays?: number;
-  /** Request timeout (default 15000). */
+  /** Timeout of one call in ms, failover and decoding included (default 15000). */
   timeoutMs?: number;
+  /** How long a key marked dead after a 498 is trusted before it is tried again, in ms (default 600000: 10 minutes; 1000 to 86400000). When every key is marked dead, the keys are re-probed once per window; `inspect()` tries them at once. */
+  retryWindowMs?: number;
   /** Persist dead marks and usage ("local" or "session"); off by default. */
   storage?: "local" | "session";
   /** Also persist the raw keys (default false). */
@@ -243,9 +249,26 @@ export interface PreflightOptions {
   itemIds?: string[];
 }
 
+/** A key's slot: 1 or 2, or `null` for a legacy `AAPK` key. */
+export type KeySlot = 1 | 2 | null;
+
+/** Why a key is believed dead: the portal (or the service at `deadUrl`) answered 498 for it at `deadSince`. The mark heals when the key works again, and expires after `retryWindowMs`. */
+export interface DeadMarkFields {
+  dead: boolean;
+  deadSince: Date | null;
+  deadUrl: string | null;
+}
+
+/** `status()`: one key now. */
+export interface ManagedKeyStatus extends KeyStatus, DeadMarkFields {
+  slot: KeySlot;
+  maskedKey: string;
+  legacy: boolean;
+}
+
 export interface PreflightReport {
   ok: boolean;
-  slot: 1 | 2;
+  slot: KeySlot;
   maskedKey: string;
   referrer: { sent: string | null; noReferrerCause: string | null; allowed: boolean | null; reason: string };
   privileges: { privilege: string; granted: boolean | null }[];
@@ -253,18 +276,20 @@ export interface PreflightReport {
   problems: string[];
 }
 
-export interface KeyReport {
-  slot: 1 | 2;
+export interface KeyReport extends DeadMarkFields {
+  slot: KeySlot;
   maskedKey: string;
+  legacy: boolean;
   status: KeyStatus;
-  dead: boolean;
+  /** The key was marked dead and the portal accepted it now: the mark is cleared. */
+  healed: boolean;
   appInfo: { appId: string; appTitle: string; itemId: string; privileges: string[]; expirationDate: Date | null } | null;
   referrer: { sent: string | null; noReferrerCause: string | null; acceptedByPortal: boolean | null };
   error: { code: CredentialErrorCode; portalCode: number | null; message: string } | null;
 }
 
 export interface KeyUsageReport {
-  slot: 1 | 2;
+  slot: KeySlot;
   maskedKey: string;
   dead: boolean;
   requests: number;
@@ -273,16 +298,20 @@ export interface KeyUsageReport {
 }
 
 export interface KeyEventDetail {
-  slot: 1 | 2;
+  slot: KeySlot;
   maskedKey: string;
+  /** `expiring`, `critical`, `expired`: a legacy key (its date is Esri's retirement of legacy keys). */
+  legacy?: boolean;
   daysLeft?: number | null;
   expiresAt?: Date | null;
+  /** `invalid`: where the 498 came from (no query). */
+  url?: string;
   message: string;
 }
 
 export interface FailoverEventDetail extends KeyEventDetail {
-  from: 1 | 2;
-  to: 1 | 2;
+  from: KeySlot;
+  to: KeySlot;
   fromMaskedKey: string;
 }
 
@@ -304,7 +333,7 @@ export interface StorageErrorEventDetail {
 export interface CredentialManagerJSON {
   type: "CredentialManager";
   portal: string;
-  keys: { slot: 1 | 2; maskedKey: string; dead: boolean; expiresAt: Date | null }[];
+  keys: { slot: KeySlot; maskedKey: string; dead: boolean; expiresAt: Date | null }[];
 }
 
 /** The manager's events and what each carries in `detail`. */
@@ -314,6 +343,8 @@ export interface CredentialManagerEventMap {
   expired: CustomEvent<KeyEventDetail>;
   invalid: CustomEvent<KeyEventDetail>;
   failover: CustomEvent<FailoverEventDetail>;
+  /** A key marked dead worked again (a request or `inspect()`); its mark is cleared. */
+  healed: CustomEvent<KeyEventDetail>;
   clockSkew: CustomEvent<ClockSkewEventDetail>;
   storageError: CustomEvent<StorageErrorEventDetail>;
 }
@@ -322,7 +353,7 @@ export interface CredentialManagerEventMap {
 export interface CredentialManager {
   /**
    * `EventTarget.addEventListener`: events `expiring`, `critical`, `expired`, `invalid`,
-   * `failover`, `clockSkew`, `storageError` (a `CustomEvent`; the data is in `detail`, typed by
+   * `failover`, `healed`, `clockSkew`, `storageError` (a `CustomEvent`; the data is in `detail`, typed by
    * `CredentialManagerEventMap`). A `type` that is not a string, or a listener that is neither a
    * function nor an object, throws a `CredentialError` (`INVALID_ARGUMENT`).
    *
@@ -486,8 +517,8 @@ extern "C" {
     /// `KeyUsage[]`
     #[wasm_bindgen(typescript_type = "KeyUsageReport[]")]
     pub type UsageArray;
-    /// `(KeyStatus & { slot, maskedKey })[]`
-    #[wasm_bindgen(typescript_type = "(KeyStatus & { slot: 1 | 2; maskedKey: string })[]")]
+    /// `ManagedKeyStatus[]`
+    #[wasm_bindgen(typescript_type = "ManagedKeyStatus[]")]
     pub type KeyStatusArray;
     /// `Promise<PortalSession>`
     #[wasm_bindgen(typescript_type = "Promise<PortalSession>")]

@@ -1,0 +1,692 @@
+//! The credential manager's work with the portal: the request loop (failover, re-probes,
+//! usage, the 403 rule), `inspect`, `preflight` and `refreshCredentials`, over any
+//! [`Transport`]. Decisions come from [`crate::core::manager`]; what the platform must provide
+//! (a clock, the page, delivering events, storage) comes through [`Host`]. The web layer
+//! implements `Host` and converts; the native tests run this same code over scripted and real
+//! HTTP transports.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::client::{PortalClient, Transport};
+use super::error::{classify, Envelope, Kind, PortalError};
+use super::request::{self, Method};
+use super::types::AppInfoJson;
+use crate::core::expiry::{KeyStatus, Thresholds};
+use crate::core::keyring::{DeadMark, KeyRing, Outcome, Step};
+use crate::core::keys::ApiKey;
+use crate::core::manager::{read_403, service_name, Event, ManagerState, PageContext, Read403};
+use crate::core::persist::{Persisted, StorageProblem};
+use crate::core::privileges::{grants, item_access_privilege, required_privilege};
+use crate::core::referrer::policy::effective_referrer;
+use crate::core::referrer::{ReferrerRules, RulesOptions};
+use crate::core::time::{parse_http_date, Clock, Millis};
+
+/// The default timeout of one manager operation (a request with its failover, an `inspect()`).
+pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
+
+/// What the platform gives the manager.
+pub trait Host: Clock {
+    /// The page the manager runs in (`None` in Node or a worker).
+    fn page(&self) -> Option<PageContext>;
+    /// Tells listeners (called with no state borrowed: a listener may call the manager).
+    fn deliver(&self, events: Vec<Event>);
+    /// Writes the state to storage (`Ok` when the manager has none).
+    fn store(&self, state: &Persisted) -> Result<(), StorageProblem>;
+}
+
+/// How a manager is set up (already validated).
+#[derive(Debug, Clone)]
+pub struct ManagerConfig {
+    /// The portal URL (any form [`request::rest_root`] takes).
+    pub portal: String,
+    /// One or two keys with their known expirations; empty: the raw keys in `stored` (only
+    /// with `persist_keys`).
+    pub keys: Vec<(ApiKey, Option<Millis>)>,
+    /// Warning thresholds.
+    pub thresholds: Thresholds,
+    /// Timeout of one operation.
+    pub timeout_ms: u32,
+    /// How long a dead mark is trusted.
+    pub retry_window_ms: Millis,
+    /// The keys' referrer list, when the app knows it (decides 403s locally).
+    pub http_referrers: Option<Vec<String>>,
+    /// Store the raw keys too.
+    pub persist_keys: bool,
+}
+
+/// A manager's failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManagerError {
+    /// A portal or service error (or a network one).
+    Portal(PortalError),
+    /// Every key is marked dead and no re-probe is due.
+    AllDead {
+        /// The message (keys masked).
+        message: String,
+        /// The portal's code, when a request just learnt it.
+        portal_code: Option<i64>,
+    },
+    /// Bad setup.
+    Invalid(crate::core::Error),
+}
+
+impl ManagerError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ManagerError::Portal(e) => e.code(),
+            ManagerError::AllDead { .. } => "INVALID_TOKEN",
+            ManagerError::Invalid(e) => e.code(),
+        }
+    }
+}
+
+impl From<PortalError> for ManagerError {
+    fn from(e: PortalError) -> Self {
+        ManagerError::Portal(e)
+    }
+}
+
+/// What `inspect()` learnt of one key.
+#[derive(Debug, Clone)]
+pub struct KeyReport {
+    /// The key's slot (`None`: legacy).
+    pub slot: Option<u8>,
+    /// Its mask.
+    pub masked: String,
+    /// Whether it is a legacy key.
+    pub legacy: bool,
+    /// Its status now.
+    pub status: KeyStatus,
+    /// Its dead mark after the probe.
+    pub dead: Option<DeadMark>,
+    /// It was marked dead and the portal accepted it now.
+    pub healed: bool,
+    /// What the portal says of it.
+    pub app_info: Option<AppInfoJson>,
+    /// The `Referer` this page sends to the portal (`None`: none).
+    pub referrer_sent: Option<String>,
+    /// Why none is sent, when none is.
+    pub no_referrer_cause: Option<&'static str>,
+    /// Whether the portal accepted this page's referrer (`None`: the answer does not say).
+    pub accepted_by_portal: Option<bool>,
+    /// The probe's error.
+    pub error: Option<PortalError>,
+}
+
+/// A key's status row (`status()`).
+#[derive(Debug, Clone)]
+pub struct StatusRow {
+    /// Slot (`None`: legacy).
+    pub slot: Option<u8>,
+    /// Mask.
+    pub masked: String,
+    /// Legacy key.
+    pub legacy: bool,
+    /// Status.
+    pub status: KeyStatus,
+    /// Dead mark.
+    pub dead: Option<DeadMark>,
+}
+
+/// `preflight()`'s verdict on the referrer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferrerVerdict {
+    /// The `Referer` this page will send (`None`: none).
+    pub sent: Option<String>,
+    /// Why none is sent.
+    pub no_referrer_cause: Option<&'static str>,
+    /// Allowed (`None`: unknown).
+    pub allowed: Option<bool>,
+    /// How it was decided: a checker reason, `ACCEPTED_BY_PORTAL`, `REFERRER_NOT_ALLOWED` or
+    /// `UNKNOWN`.
+    pub reason: String,
+}
+
+/// `preflight()`'s answer: can a call to a URL work with the key the manager would use?
+#[derive(Debug, Clone)]
+pub struct Preflight {
+    /// Nothing stands in the way (and the key's privileges are known).
+    pub ok: bool,
+    /// The key's slot.
+    pub slot: Option<u8>,
+    /// Its mask.
+    pub masked: String,
+    /// The referrer verdict.
+    pub referrer: ReferrerVerdict,
+    /// Each privilege wanted: granted (`None`: not known).
+    pub privileges: Vec<(String, Option<bool>)>,
+    /// Each item wanted: access granted (`None`: not known).
+    pub items: Vec<(String, Option<bool>)>,
+    /// Problem codes: `REFERRER_NOT_ALLOWED`, `MISSING_PRIVILEGE`, `MISSING_ITEM_ACCESS`, or a
+    /// portal error code.
+    pub problems: Vec<&'static str>,
+}
+
+/// The manager: its keys and their state, the portal client, and the platform.
+pub struct Manager<T, H> {
+    client: PortalClient<T>,
+    state: RefCell<ManagerState>,
+    app_info: RefCell<Vec<Option<AppInfoJson>>>,
+    rules: Option<ReferrerRules>,
+    timeout_ms: u32,
+    persist_keys: bool,
+    console_seen: Rc<RefCell<Vec<String>>>,
+    /// The platform.
+    pub host: H,
+}
+
+impl<T: Transport + Clone, H: Host> Manager<T, H> {
+    /// A manager. `stored` is what storage held (already validated); `console_seen` the page's
+    /// list of keys already warned about on the console (shared by its managers).
+    pub fn new(
+        transport: T,
+        host: H,
+        config: ManagerConfig,
+        stored: Option<&Persisted>,
+        console_seen: Rc<RefCell<Vec<String>>>,
+    ) -> Result<Self, ManagerError> {
+        let client = PortalClient::new(transport, &config.portal)?;
+        let keys = if config.keys.is_empty() {
+            stored
+                .filter(|_| config.persist_keys)
+                .and_then(|p| p.raw_keys.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|k| ApiKey::new(k).map(|k| (k, None)))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(ManagerError::Invalid)?
+        } else {
+            config.keys
+        };
+        if keys.is_empty() {
+            return Err(ManagerError::Invalid(crate::core::Error::invalid(
+                "options.keys",
+                "one or two API keys are required.",
+            )));
+        }
+        let rules = match &config.http_referrers {
+            Some(list) => Some(
+                ReferrerRules::new(list, RulesOptions::default()).map_err(ManagerError::Invalid)?,
+            ),
+            None => None,
+        };
+        let ring = KeyRing::new(keys)
+            .map_err(ManagerError::Invalid)?
+            .with_retry_window(config.retry_window_ms);
+        let n = ring.entries().len();
+        let mut state = ManagerState::new(ring, config.thresholds);
+        if let Some(p) = stored {
+            state.apply(p, host.now_ms());
+        }
+        Ok(Manager {
+            client,
+            state: RefCell::new(state),
+            app_info: RefCell::new(vec![None; n]),
+            rules,
+            timeout_ms: config.timeout_ms,
+            persist_keys: config.persist_keys,
+            console_seen,
+            host,
+        })
+    }
+
+    /// The portal's sharing REST root.
+    pub fn root(&self) -> &str {
+        self.client.root()
+    }
+
+    /// The state (keys, usage), to read.
+    pub fn state(&self) -> std::cell::Ref<'_, ManagerState> {
+        self.state.borrow()
+    }
+
+    /// The time expiry decisions use now (the portal's, when the clocks differ).
+    pub fn now(&self) -> Millis {
+        self.state.borrow().now(self.host.now_ms())
+    }
+
+    /// Gives the expiry warnings due now.
+    pub fn evaluate(&self) {
+        let now = self.now();
+        let events = self
+            .state
+            .borrow_mut()
+            .warnings(now, &mut self.console_seen.borrow_mut());
+        self.host.deliver(events);
+    }
+
+    /// Takes in the portal's `Date` header.
+    fn observe_date(&self, date: Option<&str>) {
+        let Some(portal) = date.and_then(parse_http_date) else {
+            return;
+        };
+        let event = self
+            .state
+            .borrow_mut()
+            .observe_portal_time(portal, self.host.now_ms());
+        if let Some(e) = event {
+            self.host.deliver(vec![e]);
+            self.evaluate();
+        }
+    }
+
+    /// Writes the state; a failure is told as a `storageError`.
+    pub fn save(&self) {
+        let snapshot = self.state.borrow().snapshot(self.root(), self.persist_keys);
+        if let Err(problem) = self.host.store(&snapshot) {
+            self.host.deliver(vec![Event::StorageError {
+                reason: problem.as_str(),
+                message: "Could not write the manager's state to storage (quota exceeded or storage disabled); it is kept in memory.",
+            }]);
+        }
+    }
+
+    /// Takes in another tab's stored state.
+    pub fn apply_stored(&self, stored: &Persisted) {
+        let now = self.now();
+        self.state.borrow_mut().apply(stored, now);
+    }
+
+    /// The raw key at `i` (empty when out of range).
+    fn raw_key(&self, i: usize) -> String {
+        self.state
+            .borrow()
+            .ring
+            .get(i)
+            .map(|e| e.key.expose().to_string())
+            .unwrap_or_default()
+    }
+
+    /// The deadline of an operation starting now.
+    fn deadline(&self) -> Millis {
+        self.host
+            .now_ms()
+            .saturating_add(i64::from(self.timeout_ms))
+    }
+
+    fn all_dead(&self, last: Option<&PortalError>) -> ManagerError {
+        ManagerError::AllDead {
+            message: self.state.borrow().all_dead_message(self.now()),
+            portal_code: last.and_then(|e| e.portal_code).or(Some(498)),
+        }
+    }
+
+    /// Status rows of every key now.
+    pub fn status(&self) -> Vec<StatusRow> {
+        let now = self.now();
+        let st = self.state.borrow();
+        st.ring
+            .entries()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                Some(StatusRow {
+                    slot: e.slot,
+                    masked: e.key.masked(),
+                    legacy: e.is_legacy(),
+                    status: st.status(i, now)?,
+                    dead: e.dead.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// The key to use now (`getToken`). When every key is marked dead and a re-probe is due,
+    /// the keys are probed with `portals/self` first; a key the portal accepts heals and is
+    /// handed out.
+    pub async fn token(&self, url: Option<&str>) -> Result<String, ManagerError> {
+        self.evaluate();
+        let now = self.now();
+        let step = self.state.borrow_mut().begin(now);
+        let i = match step {
+            Step::Send(s) if !s.probe => s.index,
+            Step::Send(_) => {
+                let deadline = self.deadline();
+                let n = self.state.borrow().ring.entries().len();
+                for i in 0..n {
+                    let _ = self.probe(i, deadline).await;
+                }
+                self.save();
+                self.state
+                    .borrow()
+                    .ring
+                    .pick(self.now())
+                    .ok_or_else(|| self.all_dead(None))?
+            }
+            _ => return Err(self.all_dead(None)),
+        };
+        if let Some(u) = url {
+            self.state.borrow_mut().record(i, &service_name(u), None);
+        }
+        Ok(self.raw_key(i))
+    }
+
+    /// After a 498 seen by Esri's client (`refreshCredentials`): checks the current key with
+    /// `portals/self`, marks it dead when the portal refuses it, and fails over. `Ok` while a
+    /// key is left.
+    pub async fn refresh(&self) -> Result<(), ManagerError> {
+        let now = self.now();
+        let Some(i) = self.state.borrow().ring.pick(now) else {
+            return Err(self.all_dead(None));
+        };
+        let client = self.client.until(self.deadline());
+        let key = self.raw_key(i);
+        let answer = client.portal_self(Some(&key)).await;
+        if let Err(e) = answer {
+            if e.kind == Kind::InvalidToken {
+                let sent = crate::core::keyring::Sent {
+                    index: i,
+                    attempt: 0,
+                    probe: false,
+                };
+                let url = format!("{}/portals/self", self.root());
+                let (step, events) =
+                    self.state
+                        .borrow_mut()
+                        .after(now, sent, Outcome::InvalidToken, &url);
+                self.host.deliver(events);
+                self.save();
+                if !matches!(step, Step::Send(_)) {
+                    return Err(self.all_dead(Some(&e)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One send: the parsed JSON, or a typed error. The body is parsed by the platform and
+    /// handed back as it is.
+    async fn send_once(
+        &self,
+        url: &str,
+        params: &[(String, String)],
+        key: &str,
+        method: Option<Method>,
+        deadline: Millis,
+    ) -> Result<T::Json, PortalError> {
+        let mut req = request::call(url, params.to_vec(), key, method);
+        req.deadline = Some(deadline);
+        let answer = self.client.transport().send_json(&req).await?;
+        self.observe_date(answer.date.as_deref());
+        let (status, json) = (answer.status, answer.body);
+        // Errors first (either style), read from the parsed value; then the value itself.
+        if let Some(e) = classify(status, json.as_ref().map(Envelope::read)) {
+            return Err(e);
+        }
+        json.ok_or_else(|| {
+            PortalError::new(
+                Kind::BadResponse,
+                "The response is not JSON (or is truncated).",
+            )
+        })
+    }
+
+    /// REFERRER_NOT_ALLOWED or FORBIDDEN for a 403 from `url` with `key` (see
+    /// [`read_403`]).
+    async fn read_403(&self, key: &str, url: &str, deadline: Millis) -> Kind {
+        let sent = self.host.page().and_then(|p| p.referrer_for(url));
+        match read_403(self.rules.as_ref(), sent.as_deref()) {
+            Read403::ReferrerNotAllowed => Kind::ReferrerNotAllowed,
+            Read403::Forbidden => Kind::Forbidden,
+            Read403::AskPortal => match self.client.until(deadline).portal_self(Some(key)).await {
+                Err(e) if e.kind == Kind::Forbidden => Kind::ReferrerNotAllowed,
+                _ => Kind::Forbidden,
+            },
+        }
+    }
+
+    /// Calls `url` with the best key: on a 498 marks the key dead and retries once with the
+    /// other; never retries other errors. When every key is marked dead, a re-probe is sent
+    /// once per retry window, else the call is refused with `INVALID_TOKEN` without a request.
+    /// The whole call, failover included, is over within the timeout.
+    pub async fn request(
+        &self,
+        url: &str,
+        params: Vec<(String, String)>,
+        method: Option<Method>,
+    ) -> Result<T::Json, ManagerError> {
+        let service = service_name(url);
+        // A page may stay open while a key crosses a warning threshold: check on every call
+        // (each key and state is reported once, so this is cheap and quiet).
+        self.evaluate();
+        let deadline = self.deadline();
+        let now = self.now();
+        let mut step = self.state.borrow_mut().begin(now);
+        let mut last: Option<Result<T::Json, PortalError>> = None;
+        loop {
+            match step {
+                Step::AllDead => {
+                    let err = last.and_then(|r| r.err());
+                    return Err(self.all_dead(err.as_ref()));
+                }
+                Step::Done => {
+                    return match last {
+                        Some(Ok(v)) => Ok(v),
+                        Some(Err(e)) => Err(ManagerError::Portal(e)),
+                        None => Err(self.all_dead(None)),
+                    };
+                }
+                Step::Send(sent) => {
+                    let key = self.raw_key(sent.index);
+                    let mut result = self.send_once(url, &params, &key, method, deadline).await;
+                    if let Err(e) = &mut result {
+                        if e.kind == Kind::Forbidden {
+                            e.kind = self.read_403(&key, url, deadline).await;
+                        }
+                    }
+                    let failure = result.as_ref().err().map(PortalError::code);
+                    let outcome = match &result {
+                        Ok(_) => Outcome::Ok,
+                        Err(e) if e.kind == Kind::InvalidToken => Outcome::InvalidToken,
+                        Err(_) => Outcome::OtherError,
+                    };
+                    let (next, events) = {
+                        let mut st = self.state.borrow_mut();
+                        st.record(sent.index, &service, failure);
+                        st.after(now, sent, outcome, url)
+                    };
+                    // Requests in flight together all learn of a dead key; the first tells
+                    // the listeners, the others retry with the other key quietly.
+                    self.host.deliver(events);
+                    self.save();
+                    step = next;
+                    last = Some(result);
+                }
+            }
+        }
+    }
+
+    /// Asks the portal about key `i` (`portals/self` → `appInfo`): records its expiration and
+    /// privileges, heals its mark when accepted, marks it dead on a 498, and reads a 403 as
+    /// the referrer (`portals/self` needs no privilege). `Ok(healed)`.
+    async fn probe(&self, i: usize, deadline: Millis) -> Result<bool, PortalError> {
+        let key = self.raw_key(i);
+        let client = self.client.until(deadline);
+        match client.portal_self(Some(&key)).await {
+            Ok((s, raw)) => {
+                self.observe_date(raw.date.as_deref());
+                let now = self.now();
+                if let Some(info) = s.app_info {
+                    let exp = info
+                        .expiration_date
+                        .and_then(crate::core::time::millis_from_f64);
+                    self.state.borrow_mut().ring.set_expiry(i, exp);
+                    if let Some(slot) = self.app_info.borrow_mut().get_mut(i) {
+                        *slot = Some(info);
+                    }
+                }
+                let healed = self.state.borrow_mut().succeeded(i, now);
+                let was_dead = healed.is_some();
+                self.host.deliver(healed.into_iter().collect());
+                Ok(was_dead)
+            }
+            Err(mut e) => {
+                if e.kind == Kind::InvalidToken {
+                    let now = self.now();
+                    let url = format!("{}/portals/self", self.root());
+                    let event = self.state.borrow_mut().refused(i, now, &url);
+                    self.host.deliver(event.into_iter().collect());
+                } else if e.kind == Kind::Forbidden {
+                    e.kind = Kind::ReferrerNotAllowed;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Asks the portal about every key, whatever its marks: expiration, privileges, whether
+    /// this page's referrer is accepted. Heals keys the portal accepts, marks those it
+    /// refuses, fires the expiry warnings. Over within the timeout.
+    pub async fn inspect(&self) -> Vec<KeyReport> {
+        let n = self.state.borrow().ring.entries().len();
+        let deadline = self.deadline();
+        let prediction = self
+            .host
+            .page()
+            .and_then(|p| effective_referrer(&p.href, self.root(), p.policy, p.opaque).ok());
+        let mut probes = Vec::with_capacity(n);
+        for i in 0..n {
+            probes.push(self.probe(i, deadline).await);
+        }
+        self.save();
+        self.evaluate();
+        let now = self.now();
+        let st = self.state.borrow();
+        probes
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, probe)| {
+                let e = st.ring.get(i)?;
+                let (healed, error) = match probe {
+                    Ok(h) => (h, None),
+                    Err(err) => (false, Some(err)),
+                };
+                Some(KeyReport {
+                    slot: e.slot,
+                    masked: e.key.masked(),
+                    legacy: e.is_legacy(),
+                    status: st.status(i, now)?,
+                    dead: e.dead.clone(),
+                    healed,
+                    app_info: self.app_info.borrow().get(i).cloned().flatten(),
+                    referrer_sent: prediction.as_ref().and_then(|p| p.referrer.clone()),
+                    no_referrer_cause: prediction
+                        .as_ref()
+                        .and_then(|p| p.cause.map(|c| c.as_str())),
+                    accepted_by_portal: match &error {
+                        Some(err) if err.kind == Kind::ReferrerNotAllowed => Some(false),
+                        Some(_) => None,
+                        None => Some(true),
+                    },
+                    error,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether a call to `url` can work with the key the manager would use: the referrer this
+    /// page will send, the privilege the service needs (and any listed), and access to
+    /// `item_ids`. Asks the portal about the key once if its privileges are not known yet.
+    pub async fn preflight(
+        &self,
+        url: &str,
+        privileges: Vec<String>,
+        item_ids: Vec<String>,
+    ) -> Result<Preflight, ManagerError> {
+        let now = self.now();
+        let Some(i) = self.state.borrow().ring.pick(now) else {
+            return Err(self.all_dead(None));
+        };
+        let mut portal_error: Option<PortalError> = None;
+        if self.app_info.borrow().get(i).is_none_or(Option::is_none) {
+            portal_error = self.probe(i, self.deadline()).await.err();
+        }
+        let granted: Option<Vec<String>> = self
+            .app_info
+            .borrow()
+            .get(i)
+            .cloned()
+            .flatten()
+            .map(|a| a.privileges);
+        let prediction = self
+            .host
+            .page()
+            .and_then(|p| effective_referrer(&p.href, url, p.policy, p.opaque).ok());
+        let sent = prediction.as_ref().and_then(|p| p.referrer.clone());
+        let mut problems: Vec<&'static str> = Vec::new();
+        let (allowed, reason) = match (&self.rules, &portal_error) {
+            (Some(r), _) => {
+                let d = r.check(sent.as_deref());
+                (Some(d.allowed), d.reason.as_str().to_string())
+            }
+            (None, Some(e)) if e.kind == Kind::ReferrerNotAllowed => {
+                (Some(false), "REFERRER_NOT_ALLOWED".to_string())
+            }
+            (None, Some(_)) => (None, "UNKNOWN".to_string()),
+            (None, None) => (Some(true), "ACCEPTED_BY_PORTAL".to_string()),
+        };
+        if allowed == Some(false) {
+            problems.push("REFERRER_NOT_ALLOWED");
+        }
+        if let Some(e) = portal_error
+            .as_ref()
+            .filter(|e| e.kind != Kind::ReferrerNotAllowed)
+        {
+            problems.push(e.code());
+        }
+        let mut wanted = privileges;
+        if let Some((p, _)) = required_privilege(url) {
+            if !wanted.iter().any(|w| w == p) {
+                wanted.insert(0, p.to_string());
+            }
+        }
+        let verdict = |ok: bool, missing: &'static str, problems: &mut Vec<&'static str>| {
+            granted.as_ref().map(|_| {
+                if !ok {
+                    problems.push(missing);
+                }
+                ok
+            })
+        };
+        let has = |p: &str| granted.as_ref().is_some_and(|g| grants(g, p));
+        let privileges = wanted
+            .into_iter()
+            .map(|p| {
+                let v = verdict(has(&p), "MISSING_PRIVILEGE", &mut problems);
+                (p, v)
+            })
+            .collect();
+        let items = item_ids
+            .into_iter()
+            .map(|id| {
+                let ok = granted
+                    .as_ref()
+                    .is_some_and(|g| g.contains(&item_access_privilege(&id)));
+                let v = verdict(ok, "MISSING_ITEM_ACCESS", &mut problems);
+                (id, v)
+            })
+            .collect();
+        let (slot, masked) = self
+            .state
+            .borrow()
+            .ring
+            .get(i)
+            .map_or((None, String::new()), |e| (e.slot, e.key.masked()));
+        Ok(Preflight {
+            ok: problems.is_empty() && granted.is_some(),
+            slot,
+            masked,
+            referrer: ReferrerVerdict {
+                sent,
+                no_referrer_cause: prediction.and_then(|p| p.cause.map(|c| c.as_str())),
+                allowed,
+                reason,
+            },
+            privileges,
+            items,
+            problems,
+        })
+    }
+}
