@@ -34,14 +34,18 @@ step "wasm-bindgen tests (Node and headless Chromium), against two emulators"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-for port in 18480 18481 18482; do
+# The test runner serves its page from a fixed origin, which the emulators let call their
+# /emulator/ helpers (they answer only their own origins otherwise).
+export WASM_BINDGEN_TEST_ADDRESS=127.0.0.1:18479
+runner_origin="http://$WASM_BINDGEN_TEST_ADDRESS"
+for port in 18479 18480 18481 18482; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port is in use: stop what listens there (an old test emulator?) and retry" >&2; exit 1
   fi
 done
-./target/release/portal-emulator --port 18480 --alt-port 18481 --demo-password test-owner-password --log warn &
+./target/release/portal-emulator --port 18480 --alt-port 18481 --demo-password test-owner-password --helper-origin "$runner_origin" --log warn &
 pids+=($!)
-./target/release/portal-emulator --port 18482 --alt-port none --clock-offset-days 25 --demo-password test-owner-password --log warn &
+./target/release/portal-emulator --port 18482 --alt-port none --clock-offset-days 25 --demo-password test-owner-password --helper-origin "$runner_origin" --log warn &
 pids+=($!)
 for port in 18480 18482; do
   for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done

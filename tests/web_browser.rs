@@ -132,7 +132,7 @@ mod storage {
         // Replaced by a valid entry; nothing else touched; no raw key stored.
         let text = local().get_item(&entry()).unwrap().unwrap();
         assert!(
-            text.contains("\"schema\":\"apikey-credentials/1\""),
+            text.contains("\"schema\":\"apikey-credentials/2\""),
             "{text}"
         );
         assert!(!text.contains(KEY));
@@ -215,5 +215,64 @@ mod storage {
         );
         let usage = Array::from(&call(&m, "usage", &[]).unwrap());
         assert_eq!(usage.length(), 1, "memory state kept");
+    }
+
+    /// The production failure: with storage on, one 498 from a URL that is not the portal
+    /// marked both keys dead for good. Now: the marks survive a reload (within the retry
+    /// window, with when and where), `inspect()` finds the portal accepts both keys and heals
+    /// them, and a request to the portal works.
+    #[wasm_bindgen_test]
+    async fn a_foreign_498_heals_after_a_reload_and_inspect() {
+        apikey_credentials::web::start();
+        local().remove_item(&entry()).unwrap();
+        let session = sign_in(&format!("{EMU}/portal")).await;
+        let origin = page_origin().unwrap();
+        let (_, k1, k2) =
+            fresh_credentials(&session, &[&origin], js_sys::Date::now(), 200.0, 100.0).await;
+        let opts = [("storage", s("local"))];
+        let m = manager(&format!("{EMU}/portal"), &[&k1, &k2], &opts);
+        let foreign = format!("{EMU}/emulator/status/498");
+        let err = call_async(&m, "request", &[s(&foreign)]).await.unwrap_err();
+        assert_eq!(code(&err), "INVALID_TOKEN");
+        tick().await;
+        // "Reload": a new manager on the same storage.
+        let again = manager(&format!("{EMU}/portal"), &[&k1, &k2], &opts);
+        let healed = record(&again, &["healed"]);
+        let status = Array::from(&call(&again, "status", &[]).unwrap());
+        for st in status.iter() {
+            assert_eq!(get(&st, "dead").as_bool(), Some(true));
+            assert_eq!(
+                get(&st, "deadUrl").as_string().as_deref(),
+                Some(foreign.as_str())
+            );
+            assert!(wasm_bindgen::JsCast::is_instance_of::<js_sys::Date>(&get(
+                &st,
+                "deadSince"
+            )));
+        }
+        let portals_self = format!("{EMU}/portal/sharing/rest/portals/self");
+        let refused = call_async(&again, "request", &[s(&portals_self)])
+            .await
+            .unwrap_err();
+        assert_eq!(code(&refused), "INVALID_TOKEN", "inside the retry window");
+        let reports = Array::from(&call_async(&again, "inspect", &[]).await.unwrap());
+        for r in reports.iter() {
+            assert_eq!(get(&r, "healed").as_bool(), Some(true));
+            assert_eq!(get(&r, "dead").as_bool(), Some(false));
+            assert!(get(&r, "error").is_null());
+        }
+        tick().await;
+        assert_eq!(events_of(&healed, "healed").len(), 2);
+        let ok = call_async(&again, "request", &[s(&portals_self)])
+            .await
+            .expect("healed");
+        assert!(get(&get(&ok, "appInfo"), "itemId").is_string());
+        // And the next reload starts healthy.
+        let third = manager(&format!("{EMU}/portal"), &[&k1, &k2], &opts);
+        let status = Array::from(&call(&third, "status", &[]).unwrap());
+        assert!(status
+            .iter()
+            .all(|st| get(&st, "dead").as_bool() == Some(false)));
+        local().remove_item(&entry()).unwrap();
     }
 }

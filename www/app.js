@@ -2,7 +2,7 @@
 // apikey-credentials, as an admin console and an app would), then wires the two views.
 import init, { version } from "/pkg/index.js";
 import initOwner from "/pkg-owner/index.js";
-import { shared } from "./state.js";
+import { shared, isOwnPortal, askToConfirmPortal } from "./state.js";
 import { setupOwner } from "./owner.js";
 import { setupApp } from "./appview.js";
 import { banner } from "./ui.js";
@@ -11,10 +11,18 @@ await Promise.all([init(), initOwner()]);
 document.getElementById("version").textContent = version();
 document.getElementById("origin").textContent = location.origin;
 const portalInput = document.getElementById("portal-url");
-const saved = new URLSearchParams(location.search).get("portal");
-portalInput.value = saved ?? `${location.origin}/portal`;
+// A portal named in the link is shown, but nothing is sent to it until the user confirms it:
+// a link must not be able to send this page's keys or passwords to a host the user did not
+// choose. This server's own portal, or one the user types, needs no confirmation.
+const linked = new URLSearchParams(location.search).get("portal");
+portalInput.value = linked ?? `${location.origin}/portal`;
 shared.portal = portalInput.value;
-portalInput.addEventListener("change", () => { shared.portal = portalInput.value.trim(); });
+if (linked !== null && !isOwnPortal(linked)) askToConfirmPortal(linked);
+portalInput.addEventListener("change", () => {
+  shared.portal = portalInput.value.trim();
+  shared.portalConfirmed = true;
+  document.getElementById("portal-confirm").hidden = true;
+});
 window.addEventListener("unhandledrejection", (e) => banner("error", `Unexpected: ${e.reason?.message ?? e.reason}`));
 await Promise.all([setupOwner(), setupApp()]);
 document.body.dataset.ready = "true";

@@ -2,7 +2,7 @@
 // referrer prediction for this page, a preflight, calls to the portal, usage and failover.
 import { CredentialManager, checkPageReferrer, effectiveReferrer, maskKey } from "/pkg/index.js";
 import { el, badge, fmtDate, daysText, banner, errorText } from "./ui.js";
-import { shared, onChange, credentialsForKey, serviceUrls, restRoot } from "./state.js";
+import { shared, onChange, credentialsForKey, serviceUrls, restRoot, portalReady } from "./state.js";
 
 let manager = null;
 let seeded = [];
@@ -47,6 +47,7 @@ function knownReferrers(keys) {
 async function start() {
   const err = document.getElementById("keys-error");
   err.hidden = true;
+  if (!portalReady(err)) return;
   const keys = keysGiven();
   try {
     const referrers = knownReferrers(keys);
@@ -59,7 +60,8 @@ async function start() {
   for (const kind of ["expiring", "critical", "expired"]) {
     manager.addEventListener(kind, (e) => banner(kind === "expiring" ? "warning" : kind === "critical" ? "critical" : "error", e.detail.message, `exp-${e.detail.maskedKey}`));
   }
-  manager.addEventListener("invalid", (e) => banner("error", `API key ${e.detail.slot} (${e.detail.maskedKey}) was refused by the portal as invalid.`, `invalid-${e.detail.maskedKey}`));
+  manager.addEventListener("invalid", (e) => banner("error", e.detail.message, `invalid-${e.detail.maskedKey}`));
+  manager.addEventListener("healed", (e) => banner("info", e.detail.message, `invalid-${e.detail.maskedKey}`));
   manager.addEventListener("failover", (e) => banner("warning", `Failover: key ${e.detail.from} (${e.detail.fromMaskedKey}) is dead; calls now use key ${e.detail.to} (${e.detail.maskedKey}).`, "failover"));
   manager.addEventListener("clockSkew", (e) => banner("info", e.detail.message, "skew"));
   manager.addEventListener("storageError", (e) => banner("info", e.detail.message, "storage"));

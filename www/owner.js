@@ -3,7 +3,7 @@
 import { PortalSession, ReferrerRules, checkReferrer, maskKey, privilegeCatalog, rotationReminderIcs } from "/pkg-owner/index.js";
 import { el, badge, fmtDate, daysText, ask, banner, errorText } from "./ui.js";
 import { timeline } from "./timeline.js";
-import { shared, rememberKey, notify } from "./state.js";
+import { shared, rememberKey, notify, portalReady } from "./state.js";
 
 const DAY = 86_400_000;
 let session = null;
@@ -29,6 +29,7 @@ export async function setupOwner() {
     ev.preventDefault();
     const err = document.getElementById("signin-error");
     err.hidden = true;
+    if (!portalReady(err)) return;
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {

@@ -2,6 +2,8 @@
 // owner's credentials (so the app view can predict referrers), and change notifications.
 export const shared = {
   portal: "",
+  /** false while the portal came from the page's link and the user has not confirmed it. */
+  portalConfirmed: true,
   /** itemId → { 1?: rawKey, 2?: rawKey } — raw keys stay in memory, only masks are displayed. */
   keys: new Map(),
   /** itemId → ApiKeyCredentials (from the owner view). */
@@ -50,4 +52,37 @@ export function serviceUrls() {
 export function restRoot() {
   const p = shared.portal.replace(/\/+$/, "");
   return p.endsWith("/sharing/rest") ? p : `${p}/sharing/rest`;
+}
+
+/** Whether `portal` is this server's own (the emulator serving the demo). */
+export function isOwnPortal(portal) {
+  try {
+    return new URL(portal, location.href).origin === location.origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Shows the portal the link names and waits for one click before anything is sent to it. */
+export function askToConfirmPortal(portal) {
+  shared.portalConfirmed = false;
+  const box = document.getElementById("portal-confirm");
+  box.querySelector("code").textContent = portal;
+  box.hidden = false;
+  box.querySelector("button").addEventListener("click", () => {
+    shared.portalConfirmed = true;
+    box.hidden = true;
+  }, { once: true });
+}
+
+/**
+ * Whether requests may go to the portal now; if not, points the user at the confirmation and
+ * puts `message` in `errorBox`.
+ */
+export function portalReady(errorBox) {
+  if (shared.portalConfirmed) return true;
+  errorBox.textContent = "This page's link names a portal you have not confirmed: check it at the top of the page and click “Use this portal” first.";
+  errorBox.hidden = false;
+  document.querySelector("#portal-confirm button")?.focus();
+  return false;
 }

@@ -690,3 +690,291 @@ impl<T: Transport + Clone, H: Host> Manager<T, H> {
         })
     }
 }
+
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use crate::portal::client::RawResponse;
+    use crate::portal::request::PortalRequest;
+    use core::future::Future;
+    use std::cell::Cell;
+
+    const K1: &str = "AAPTabcdefghijklmnopqrstuvwxyz0123456789.AT1_aaaaaaaa";
+    const K2: &str = "AAPTabcdefghijklmnopqrstuvwxyz0123456789.AT2_bbbbbbbb";
+    const PORTAL: &str = "https://p.example/portal";
+    const SELF_URL: &str = "https://p.example/portal/sharing/rest/portals/self";
+    const FOREIGN: &str = "https://foreign.example/thing";
+
+    /// `(url, key) → (status, body)`.
+    type Answer = Rc<dyn Fn(&str, &str) -> (u16, String)>;
+    /// `(url, key)` of every request sent.
+    type Log = Rc<RefCell<Vec<(String, String)>>>;
+
+    /// A portal in a closure; every request is logged.
+    #[derive(Clone)]
+    struct Scripted {
+        answer: Answer,
+        log: Log,
+        deadlines: Rc<RefCell<Vec<Option<Millis>>>>,
+    }
+
+    impl Transport for Scripted {
+        type Json = serde_json::Value;
+
+        async fn send(&self, req: &PortalRequest) -> Result<RawResponse, PortalError> {
+            let key = req.token.clone().unwrap_or_default();
+            self.log.borrow_mut().push((req.url.clone(), key.clone()));
+            self.deadlines.borrow_mut().push(req.deadline);
+            let (status, body) = (self.answer)(&req.url, &key);
+            Ok(RawResponse {
+                status,
+                body,
+                date: None,
+            })
+        }
+
+        fn parse(&self, text: &str) -> Option<serde_json::Value> {
+            serde_json::from_str(text).ok()
+        }
+    }
+
+    /// A host with a settable clock that records events and stored states.
+    #[derive(Default)]
+    struct TestHost {
+        now: Cell<Millis>,
+        events: RefCell<Vec<Event>>,
+        stored: RefCell<Option<Persisted>>,
+    }
+
+    impl Clock for TestHost {
+        fn now_ms(&self) -> Millis {
+            self.now.get()
+        }
+    }
+
+    impl Host for TestHost {
+        fn page(&self) -> Option<PageContext> {
+            None
+        }
+        fn deliver(&self, events: Vec<Event>) {
+            self.events.borrow_mut().extend(events);
+        }
+        fn store(&self, state: &Persisted) -> Result<(), StorageProblem> {
+            *self.stored.borrow_mut() = Some(state.clone());
+            Ok(())
+        }
+    }
+
+    /// Runs a future whose transport answers at once (no executor needed).
+    fn run<F: Future>(f: F) -> F::Output {
+        let mut f = core::pin::pin!(f);
+        let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+        match f.as_mut().poll(&mut cx) {
+            core::task::Poll::Ready(v) => v,
+            core::task::Poll::Pending => panic!("the scripted transport never waits"),
+        }
+    }
+
+    const OK: &str = r#"{"appInfo":{"appId":"a","appTitle":"t","itemId":"i","expirationDate":-1,"privileges":["premium:user:basemaps"]}}"#;
+    const INVALID: &str = r#"{"error":{"code":498,"message":"Invalid token.","details":[]}}"#;
+
+    fn manager(
+        answer: impl Fn(&str, &str) -> (u16, String) + 'static,
+        stored: Option<&Persisted>,
+        now: Millis,
+    ) -> (Manager<Scripted, TestHost>, Log) {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let t = Scripted {
+            answer: Rc::new(answer),
+            log: log.clone(),
+            deadlines: Rc::default(),
+        };
+        let host = TestHost::default();
+        host.now.set(now);
+        let config = ManagerConfig {
+            portal: PORTAL.into(),
+            keys: vec![
+                (ApiKey::new(K1).unwrap(), Some(now + 300 * 86_400_000)),
+                (ApiKey::new(K2).unwrap(), Some(now + 200 * 86_400_000)),
+            ],
+            thresholds: Thresholds::default(),
+            timeout_ms: 1_000,
+            retry_window_ms: 600_000,
+            http_referrers: None,
+            persist_keys: false,
+        };
+        let m = Manager::new(t, host, config, stored, Rc::default()).unwrap();
+        (m, log)
+    }
+
+    fn event_names(m: &Manager<Scripted, TestHost>) -> Vec<&'static str> {
+        m.host
+            .events
+            .borrow()
+            .iter()
+            .map(|e| match e {
+                Event::Expiry(_) => "expiry",
+                Event::Invalid { .. } => "invalid",
+                Event::Failover { .. } => "failover",
+                Event::Healed { .. } => "healed",
+                Event::StorageError { .. } => "storageError",
+                Event::ClockSkew { .. } => "clockSkew",
+            })
+            .collect()
+    }
+
+    /// The production failure: one 498 from a URL that is not the portal, with both keys, and
+    /// storage. Before: both keys dead for good, even after a reload and a successful
+    /// inspect(). Now: the reload keeps the marks for the retry window, inspect() heals the
+    /// keys the portal accepts, and requests work again.
+    #[test]
+    fn a_foreign_498_does_not_strand_the_keys() {
+        let portal_ok = |url: &str, _: &str| {
+            if url.starts_with(FOREIGN) {
+                (200, INVALID.to_string())
+            } else {
+                (200, OK.to_string())
+            }
+        };
+        let (m, log) = manager(portal_ok, None, 1_000);
+        let err = run(m.request(FOREIGN, vec![], None)).unwrap_err();
+        assert_eq!(err.code(), "INVALID_TOKEN");
+        assert_eq!(log.borrow().len(), 2, "one try per key");
+        assert!(m.state().ring.all_dead());
+        assert_eq!(event_names(&m), ["invalid", "failover", "invalid"]);
+        let stored = m.host.stored.borrow().clone().unwrap();
+        assert_eq!(
+            stored.keys[0].dead.as_ref().map(|d| d.url.as_str()),
+            Some(FOREIGN)
+        );
+        // A reload within the window: the marks come back, so no request is sent...
+        let (m2, log2) = manager(portal_ok, Some(&stored), 2_000);
+        assert!(matches!(
+            run(m2.request(SELF_URL, vec![], None)),
+            Err(ManagerError::AllDead { .. })
+        ));
+        assert!(log2.borrow().is_empty());
+        // ...until inspect() asks the portal, which accepts both keys: healed.
+        let reports = run(m2.inspect());
+        assert!(reports
+            .iter()
+            .all(|r| r.healed && r.dead.is_none() && r.error.is_none()));
+        assert_eq!(event_names(&m2), ["healed", "healed"]);
+        assert!(run(m2.request(SELF_URL, vec![], None)).is_ok());
+        // A reload after the window: the old marks are not restored at all.
+        let (m3, _) = manager(portal_ok, Some(&stored), 1_000 + 600_000);
+        assert!(!m3.state().ring.all_dead());
+        assert!(run(m3.request(SELF_URL, vec![], None)).is_ok());
+    }
+
+    #[test]
+    fn every_key_dead_is_reprobed_once_per_window() {
+        let accepted = Rc::new(Cell::new(false));
+        let a = accepted.clone();
+        let (m, log) = manager(
+            move |_, _| {
+                if a.get() {
+                    (200, OK.into())
+                } else {
+                    (200, INVALID.into())
+                }
+            },
+            None,
+            0,
+        );
+        run(m.request(SELF_URL, vec![], None)).unwrap_err();
+        assert_eq!(log.borrow().len(), 2);
+        m.host.now.set(599_999);
+        run(m.request(SELF_URL, vec![], None)).unwrap_err();
+        assert_eq!(
+            log.borrow().len(),
+            2,
+            "refused without a request inside the window"
+        );
+        // The portal accepts the keys again (a regenerated key redeployed): at the window,
+        // one request probes, and it works.
+        accepted.set(true);
+        m.host.now.set(600_000);
+        run(m.request(SELF_URL, vec![], None)).unwrap();
+        assert_eq!(log.borrow().len(), 3);
+        assert!(event_names(&m).contains(&"healed"));
+        // getToken re-probes too, with portals/self.
+        accepted.set(false);
+        m.host.now.set(700_000);
+        run(m.request(SELF_URL, vec![], None)).unwrap_err();
+        accepted.set(true);
+        m.host.now.set(1_400_000);
+        assert_eq!(run(m.token(None)).unwrap(), K1);
+    }
+
+    /// A 403 without the key's referrer list: `portals/self` with the same key decides.
+    #[test]
+    fn a_403_is_classified_by_asking_the_portal() {
+        let forbidden = r#"{"error":{"code":403,"message":"You do not have permissions."}}"#;
+        let (m, log) = manager(move |_, _| (200, forbidden.into()), None, 0);
+        let e = run(m.request(FOREIGN, vec![], None)).unwrap_err();
+        assert_eq!(e.code(), "REFERRER_NOT_ALLOWED");
+        assert_eq!(log.borrow()[1].0, SELF_URL);
+        let (m, _) = manager(
+            move |url, _| {
+                if url == SELF_URL {
+                    (200, OK.into())
+                } else {
+                    (200, forbidden.into())
+                }
+            },
+            None,
+            0,
+        );
+        assert_eq!(
+            run(m.request(FOREIGN, vec![], None)).unwrap_err().code(),
+            "FORBIDDEN"
+        );
+        assert!(!m.state().ring.all_dead(), "a 403 never marks a key dead");
+    }
+
+    /// The three bodies that froze the page come back as bounded errors.
+    #[test]
+    fn hostile_error_bodies_settle_bounded() {
+        let huge = format!(
+            r#"{{"error":{{"code":400,"message":"{}","details":["{}"]}}}}"#,
+            "m".repeat(400_000),
+            "d".repeat(200_000)
+        );
+        let (m, _) = manager(move |_, _| (200, huge.clone()), None, 0);
+        let started = std::time::Instant::now();
+        let ManagerError::Portal(e) = run(m.request(SELF_URL, vec![], None)).unwrap_err() else {
+            panic!("a portal error")
+        };
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert!(e.to_string().chars().count() < 1_600);
+    }
+
+    /// One operation, one deadline: the retry after a 498, and the portals/self that reads a
+    /// 403, get only what is left of the first send's timeout, not a timeout of their own.
+    #[test]
+    fn one_deadline_per_operation() {
+        let (m, _) = manager(|_, _| (200, INVALID.into()), None, 5_000);
+        run(m.request(SELF_URL, vec![], None)).unwrap_err();
+        let seen = m.client.transport().deadlines.borrow().clone();
+        assert_eq!(
+            seen,
+            [Some(6_000), Some(6_000)],
+            "start + timeoutMs, both sends"
+        );
+        let forbidden = r#"{"error":{"code":403,"message":"No."}}"#;
+        let (m, _) = manager(move |_, _| (200, forbidden.into()), None, 5_000);
+        run(m.request(FOREIGN, vec![], None)).unwrap_err();
+        let seen = m.client.transport().deadlines.borrow().clone();
+        assert_eq!(seen, [Some(6_000), Some(6_000)]);
+        let (m, _) = manager(|_, _| (200, OK.into()), None, 5_000);
+        run(m.inspect());
+        let seen = m.client.transport().deadlines.borrow().clone();
+        assert_eq!(
+            seen,
+            [Some(6_000), Some(6_000)],
+            "inspect: both keys within one timeout"
+        );
+    }
+}

@@ -119,21 +119,18 @@ fn with_mark(o: Obj, dead: Option<&DeadMark>) -> Obj {
         .set("deadUrl", opt_str(dead.map(|d| d.url.as_str())))
 }
 
-/// A number option within `range`, or its default.
+/// A number option within `range`, or its default. (The message is given whole: formatting a
+/// float would bring Rust's float printing into the module, about 10 KB gzip.)
 fn ranged(
     v: Option<f64>,
-    what: &str,
     range: core::ops::RangeInclusive<f64>,
     default: f64,
+    message: &str,
 ) -> JsResult<f64> {
     match v {
         None => Ok(default),
         Some(t) if range.contains(&t) => Ok(t),
-        Some(_) => Err(invalid_argument(&format!(
-            "options.{what} must be between {} and {}.",
-            range.start(),
-            range.end()
-        ))),
+        Some(_) => Err(invalid_argument(message)),
     }
 }
 
@@ -214,15 +211,15 @@ impl CredentialManager {
         })?;
         let timeout_ms = ranged(
             o.timeout_ms,
-            "timeoutMs",
             1.0..=600_000.0,
             f64::from(DEFAULT_TIMEOUT_MS),
+            "options.timeoutMs must be between 1 and 600000.",
         )? as u32;
         let retry_window_ms = ranged(
             o.retry_window_ms,
-            "retryWindowMs",
             1_000.0..=86_400_000.0,
             DEFAULT_RETRY_WINDOW_MS as f64,
+            "options.retryWindowMs must be between 1000 and 86400000.",
         )? as Millis;
         let root = crate::portal::request::rest_root(&portal).ok_or_else(|| {
             invalid_argument("The portal URL must be an absolute http(s) URL such as https://www.arcgis.com or https://host/portal.")

@@ -5,6 +5,7 @@
 use wasm_bindgen::prelude::*;
 
 pub mod convert;
+#[cfg(feature = "owner")]
 pub mod credentials;
 pub mod error;
 #[cfg(feature = "manager")]

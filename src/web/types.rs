@@ -121,59 +121,6 @@ export interface ThresholdOptions {
   criticalDays?: number;
 }
 
-export interface SlotStatus extends KeyStatus {
-  slot: 1 | 2;
-  /** false when no key was ever generated in the slot ("not generated"). */
-  generated: boolean;
-  /** The masked key, when the key is held. */
-  maskedKey: string | null;
-}
-
-export type RotationActionName = "none" | "generateSecondary" | "deploySecondary" | "invalidateOld" | "regenerate";
-
-export interface RotationPlan {
-  now: Date;
-  /** The slot the app should use now (null: no usable key). */
-  useSlot: 1 | 2 | null;
-  action: RotationActionName;
-  actionSlot: 1 | 2 | null;
-  /** Act by this date (for "none": when to look again). */
-  actBy: Date | null;
-  reason: string;
-  slots: [KeyStatus, KeyStatus];
-  itemId: string | null;
-  title: string | null;
-}
-
-export interface RotationPlanOptions {
-  now?: DateInput;
-  warnDays?: number;
-  criticalDays?: number;
-  /** Days to allow for deploying a new key (default 7). */
-  deployLeadDays?: number;
-  /** The slot the app currently runs, when known. */
-  inUse?: 1 | 2;
-}
-
-export interface KeySlotOptions {
-  expiresAt?: DateInput | null;
-  active?: boolean | null;
-  key?: string | null;
-}
-
-export interface ApiKeyCredentialsOptions {
-  itemId: string;
-  title?: string;
-  owner?: string;
-  portalUrl?: string;
-  clientId?: string;
-  privileges?: string[];
-  httpReferrers?: string[];
-  key1?: KeySlotOptions;
-  key2?: KeySlotOptions;
-  isPersonalAPIToken?: boolean;
-}
-
 export type PrivilegeGroupName =
   | "locationServices" | "itemAccess" | "generalPortal" | "administrativePortal" | "spatialAnalysis" | "other";
 
@@ -190,23 +137,6 @@ export interface ServicePrivilege {
 }
 
 
-/** One slot in `ApiKeyCredentials.toJSON()` (the key masked). */
-export interface SlotJSON {
-  expiresAt: Date | null;
-  active: boolean | null;
-  maskedKey: string | null;
-}
-
-/** `ApiKeyCredentials.toJSON()`: a safe summary, keys masked. */
-export interface ApiKeyCredentialsJSON {
-  itemId: string;
-  title: string;
-  owner: string;
-  privileges: string[];
-  httpReferrers: string[];
-  key1: SlotJSON;
-  key2: SlotJSON;
-}
 "#;
 
 /// The `CredentialManager`'s part of the typings (package `apikey-credentials`).
@@ -393,6 +323,77 @@ export interface CredentialManager {
 #[cfg(feature = "owner")]
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OWNER: &'static str = r#"
+// The credentials item and its rotation plan: the owner's model (`ApiKeyCredentials`).
+export interface SlotStatus extends KeyStatus {
+  slot: 1 | 2;
+  /** false when no key was ever generated in the slot ("not generated"). */
+  generated: boolean;
+  /** The masked key, when the key is held. */
+  maskedKey: string | null;
+}
+
+export type RotationActionName = "none" | "generateSecondary" | "deploySecondary" | "invalidateOld" | "regenerate";
+
+export interface RotationPlan {
+  now: Date;
+  /** The slot the app should use now (null: no usable key). */
+  useSlot: 1 | 2 | null;
+  action: RotationActionName;
+  actionSlot: 1 | 2 | null;
+  /** Act by this date (for "none": when to look again). */
+  actBy: Date | null;
+  reason: string;
+  slots: [KeyStatus, KeyStatus];
+  itemId: string | null;
+  title: string | null;
+}
+
+export interface RotationPlanOptions {
+  now?: DateInput;
+  warnDays?: number;
+  criticalDays?: number;
+  /** Days to allow for deploying a new key (default 7). */
+  deployLeadDays?: number;
+  /** The slot the app currently runs, when known. */
+  inUse?: 1 | 2;
+}
+
+export interface KeySlotOptions {
+  expiresAt?: DateInput | null;
+  active?: boolean | null;
+  key?: string | null;
+}
+
+export interface ApiKeyCredentialsOptions {
+  itemId: string;
+  title?: string;
+  owner?: string;
+  portalUrl?: string;
+  clientId?: string;
+  privileges?: string[];
+  httpReferrers?: string[];
+  key1?: KeySlotOptions;
+  key2?: KeySlotOptions;
+  isPersonalAPIToken?: boolean;
+}
+
+/** One slot in `ApiKeyCredentials.toJSON()` (the key masked). */
+export interface SlotJSON {
+  expiresAt: Date | null;
+  active: boolean | null;
+  maskedKey: string | null;
+}
+
+/** `ApiKeyCredentials.toJSON()`: a safe summary, keys masked. */
+export interface ApiKeyCredentialsJSON {
+  itemId: string;
+  title: string;
+  owner: string;
+  privileges: string[];
+  httpReferrers: string[];
+  key1: SlotJSON;
+  key2: SlotJSON;
+}
 export interface AccountFacts {
   userType?: string;
   privileges?: string[];

@@ -1,6 +1,7 @@
 // The demo page end to end in real Chromium against the emulator: sign in, the expiring-key
-// warning, generating a secondary key, failover after invalidating key 1, and on the second
-// origin the predicted and the real referrer denial agreeing. Fails on any console error.
+// warning, generating a secondary key, failover after invalidating key 1, on the second
+// origin the predicted and the real referrer denial agreeing, and a link naming another portal
+// waiting for the user's click. Fails on any console error.
 // Screenshots of each step (desktop and phone width) go to target/screenshots/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -130,6 +131,31 @@ test("demo: sign in, warnings, secondary key, failover, second origin", async ()
     await p2.setViewportSize(PHONE);
     await shot(p2, "08-second-origin-phone");
     await alt.close();
+
+    // A link naming another portal: it is shown, and nothing goes there before one click.
+    const linked = await browser.newContext({ viewport: DESKTOP });
+    const p3 = await linked.newPage();
+    watch(p3, problems);
+    const elsewhere = [];
+    p3.on("request", (r) => { if (r.url().startsWith(emu.altUrl)) elsewhere.push(r.url()); });
+    await p3.goto(`${emu.url}/?portal=${encodeURIComponent(`${emu.altUrl}/portal`)}`);
+    await p3.waitForSelector("body[data-ready=true]");
+    assert.equal(await p3.inputValue("#portal-url"), `${emu.altUrl}/portal`);
+    assert.ok(await p3.locator("#portal-confirm").isVisible());
+    await p3.click("#login-hint button");
+    await p3.click("#signin button[type=submit]");
+    await p3.waitForSelector("#signin-error:not([hidden])");
+    await p3.selectOption("#seeded", await p3.locator("#seeded option", { hasText: "Store locator" }).getAttribute("value"));
+    await p3.click("#start");
+    await p3.waitForSelector("#keys-error:not([hidden])");
+    await shot(p3, "09-linked-portal-unconfirmed-desktop");
+    assert.deepEqual(elsewhere, [], "nothing was sent to the linked portal before the click");
+    await p3.click("#portal-confirm button");
+    assert.ok(!(await p3.locator("#portal-confirm").isVisible()));
+    await p3.click("#signin button[type=submit]");
+    await p3.waitForSelector("article.card[data-item]");
+    assert.ok(elsewhere.some((u) => u.includes("/portal/sharing/rest/generateToken")));
+    await linked.close();
   } finally {
     await browser.close();
     await emu.stop();

@@ -43,6 +43,8 @@ test("every export's doc comment carries a JS example, in the .d.ts", () => {
 });
 
 function checkExamples(name, dts) {
+  // The app package has fewer documented declarations (no owner tools, no credentials item).
+  const floor = name === "apikey-credentials" ? 30 : 50;
   const generated = /^(export function initSync|export default function __wbg_init|free\(\)|\[Symbol\.dispose\])/;
   const missing = [];
   let checked = 0;
@@ -54,7 +56,7 @@ function checkExamples(name, dts) {
     checked += 1;
     if (!m[1].includes("```")) missing.push(decl.slice(0, 80));
   }
-  assert.ok(checked > 50, `${name}: ${checked} documented declarations checked`);
+  assert.ok(checked > floor, `${name}: ${checked} documented declarations checked`);
   const declared = [...dts.matchAll(/^export (function|class) (\w+)/gm)].map((m) => m[2]);
   assert.ok(declared.length > 15, `${name}: exports found`);
   assert.deepEqual(missing, [], name);
@@ -76,7 +78,8 @@ test("the tarball works in Node 20, a plain HTML page and a Vite 7 app", async (
     execFileSync("npm", ["install", ...tarballs, "--no-audit", "--no-fund", "--prefer-offline"], { cwd: app, env: npmEnv, stdio: "pipe" });
 
     // (c) Node 20: import both packages, init each from its .wasm bytes. Each has its own
-    // classes: the manager only in the app package, the owner tools only in the owner package.
+    // classes: the manager only in the app package, the owner tools and the credentials item
+    // only in the owner package.
     writeFileSync(join(app, "node.mjs"), `
       import { readFile } from "node:fs/promises";
       import * as app from "apikey-credentials";
@@ -90,14 +93,14 @@ test("the tarball works in Node 20, a plain HTML page and a Vite 7 app", async (
         const names = ["CredentialError", "CredentialManager", "PortalSession", "ReferrerRules", "ApiKeyCredentials"]
           .filter((n) => typeof p[n] === "function").map((n) => p[n].name);
         return { version: p.version(), allowed: p.checkReferrer(["https://*.example.com"], "https://a.example.com/").allowed, code, names,
-          prerequisites: typeof p.checkPrerequisites, fromPortal: typeof p.ApiKeyCredentials.fromPortal, ics: typeof p.rotationReminderIcs };
+          prerequisites: typeof p.checkPrerequisites, fromPortal: typeof p.ApiKeyCredentials?.fromPortal, ics: typeof p.rotationReminderIcs };
       };
       console.log(JSON.stringify([report(app), report(owner)]));
     `);
     const node = JSON.parse(execFileSync(process.execPath, ["node.mjs"], { cwd: app }).toString());
     const version = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")).version;
     assert.deepEqual(node, [
-      { version, allowed: true, code: "INVALID_ARGUMENT", names: ["CredentialError", "CredentialManager", "ReferrerRules", "ApiKeyCredentials"],
+      { version, allowed: true, code: "INVALID_ARGUMENT", names: ["CredentialError", "CredentialManager", "ReferrerRules"],
         prerequisites: "undefined", fromPortal: "undefined", ics: "undefined" },
       { version, allowed: true, code: "INVALID_ARGUMENT", names: ["CredentialError", "PortalSession", "ReferrerRules", "ApiKeyCredentials"],
         prerequisites: "function", fromPortal: "function", ics: "function" },

@@ -20,7 +20,9 @@ test("no raw key or password anywhere the user did not ask for it", async () => 
     assert.equal(r.unhandled, 0, "no unhandled promise rejections");
     assert.ok(r.seen.length > 40, `exercised the API (${r.seen.length} observations)`);
     assert.ok(r.seen.some((s) => s.startsWith("event invalid") || s.startsWith("event2 invalid")), "events were observed");
-    assert.ok(r.seen.some((s) => s.startsWith("localStorage") && s.includes("apikey-credentials/1")), "storage was written");
+    assert.ok(r.seen.some((s) => s.startsWith("localStorage") && s.includes("apikey-credentials/2")), "storage was written");
+    assert.ok(r.seen.some((s) => s.startsWith("event healed")), "dead marks were made and healed");
+    assert.ok(r.seen.some((s) => s.startsWith("status dead") && s.includes("/emulator/status/498")), "marks name the URL");
     // The explicit calls did return raw keys…
     assert.ok(r.explicitlyAsked.every((k) => typeof k === "string" && k.startsWith("AAPT")));
     // …and nothing else carries one.

@@ -97,10 +97,11 @@ test("a stale write from another tab neither revives a dead key nor lowers a cou
   const stored = await a.evaluate(() => Object.entries(localStorage).find(([k]) => k.startsWith("apikey-credentials")));
   assert.ok(stored, "A saved its state");
   const state = JSON.parse(stored[1]);
-  state.keys[0].dead = true;
+  // Another tab's 498 for key 1, after A's last success with it.
+  state.keys[0].dead = { since: Date.now(), checked: Date.now(), url: url };
   // B writes an older snapshot: key 1 alive and fewer requests (as a tab that had not caught up).
   const stale = JSON.parse(stored[1]);
-  stale.keys[0].dead = false;
+  stale.keys[0].dead = null;
   stale.keys[0].usage.requests = 1;
   await b.evaluate(([k, v]) => localStorage.setItem(k, v), [stored[0], JSON.stringify(stale)]);
   await a.waitForTimeout(200);

@@ -450,3 +450,54 @@ async fn a_get_to_the_sharing_api_needs_no_preflight() {
         Some(item.as_str())
     );
 }
+
+/// Legacy `AAPK` keys: no slot, `legacy: true`, and (Esri retired them in June 2026) expired,
+/// with one `expired` event whose advice is to move to API key credentials.
+#[wasm_bindgen_test]
+async fn legacy_keys_are_named_and_expired() {
+    apikey_credentials::web::start();
+    let legacy = "AAPKlegacylegacylegacylegacylegacy0123456789";
+    let m = manager(&format!("{EMU}/portal"), &[legacy], &[]);
+    let seen = record(&m, &["expired", "expiring", "critical"]);
+    tick().await;
+    let st = Array::from(&call(&m, "status", &[]).unwrap()).get(0);
+    assert!(get(&st, "slot").is_null());
+    assert_eq!(get(&st, "legacy").as_bool(), Some(true));
+    // Today is after the retirement (2026-06-27).
+    assert!(Date::now() > 1_782_518_400_000.0);
+    assert_eq!(get(&st, "state").as_string().as_deref(), Some("expired"));
+    let expired = events_of(&seen, "expired");
+    assert_eq!(expired.len(), 1);
+    assert!(get(&expired[0], "slot").is_null());
+    assert_eq!(get(&expired[0], "legacy").as_bool(), Some(true));
+    assert!(get(&expired[0], "message")
+        .as_string()
+        .unwrap()
+        .contains("API key credentials"));
+    // Evaluated again on a call: no second event.
+    let _ = call_async(&m, "getToken", &[]).await;
+    tick().await;
+    assert_eq!(events_of(&seen, "expired").len(), 1);
+    // keyStatus with the key says the same.
+    let opts = obj(&[("key", s(legacy))]);
+    let ks: JsValue = apikey_credentials::web::keys::key_status(
+        &JsValue::NULL.unchecked_into(),
+        Some(opts.unchecked_into()),
+    )
+    .unwrap()
+    .into();
+    assert_eq!(get(&ks, "legacy").as_bool(), Some(true));
+    assert_eq!(get(&ks, "state").as_string().as_deref(), Some("expired"));
+    let before = obj(&[
+        ("key", s(legacy)),
+        ("now", Date::new(&JsValue::from_str("2026-01-01")).into()),
+    ]);
+    let ks: JsValue = apikey_credentials::web::keys::key_status(
+        &JsValue::NULL.unchecked_into(),
+        Some(before.unchecked_into()),
+    )
+    .unwrap()
+    .into();
+    assert_eq!(get(&ks, "state").as_string().as_deref(), Some("expiring"));
+    assert_eq!(get(&ks, "daysLeft").as_f64(), Some(177.0));
+}

@@ -1,19 +1,21 @@
 // A realistic use of the two packages, type-checked with `tsc --noEmit --strict` so the typings
 // cannot drift from the code. Not executed.
 import init, {
-  ApiKeyCredentials, CredentialError, CredentialManager, ReferrerRules,
+  CredentialError, CredentialManager, ReferrerRules,
   checkReferrer, checkPageReferrer, effectiveReferrer, keyStatus, keySlot, maskKey, isLegacyKey,
   requiredPrivilege, describePrivilege, privilegeCatalog, version,
   credentialErrorClass,
 } from "apikey-credentials";
 import type {
-  CredentialErrorCode, KeyReport, KeyStatus, PreflightReport, ReferrerDecision, RotationPlan,
-  KeyEventDetail, FailoverEventDetail, KeyUsageReport, ApiKeyCredentialsJSON,
+  CredentialErrorCode, KeyReport, KeyStatus, PreflightReport, ReferrerDecision,
+  KeyEventDetail, FailoverEventDetail, KeyUsageReport, ManagedKeyStatus, KeySlot,
 } from "apikey-credentials";
+import * as app from "apikey-credentials";
 import initOwner, {
-  PortalSession, checkPrerequisites, rotationReminderIcs, ApiKeyCredentials as OwnerCredentials,
+  PortalSession, checkPrerequisites, rotationReminderIcs, ApiKeyCredentials,
+  ApiKeyCredentials as OwnerCredentials,
 } from "apikey-credentials-owner";
-import type { NewKey, Requirement } from "apikey-credentials-owner";
+import type { NewKey, Requirement, RotationPlan, ApiKeyCredentialsJSON } from "apikey-credentials-owner";
 import { request } from "@esri/arcgis-rest-request";
 import type { IAuthenticationManager } from "@esri/arcgis-rest-request";
 
@@ -67,6 +69,13 @@ export async function main(wasm: Uint8Array, ownerWasm: Uint8Array): Promise<voi
   manager.removeEventListener("failover", onFailover);
   manager.addEventListener("clockSkew", (e) => console.log(e.detail.skewMs, e.detail.portalTime.toISOString()));
   manager.addEventListener("storageError", (e) => console.log(e.detail.reason));
+  manager.addEventListener("healed", (e) => console.log(e.detail.maskedKey, e.detail.slot));
+  manager.addEventListener("invalid", (e) => console.log(e.detail.url));
+  const healing = new CredentialManager({ portal: "https://host/portal", keys: "AAPK…", retryWindowMs: 60_000, timeoutMs: 5_000 });
+  const rows: ManagedKeyStatus[] = healing.status();
+  const slotOf: KeySlot = rows[0]!.slot;
+  const since: Date | null = rows[0]!.deadSince;
+  console.log(slotOf, since, rows[0]!.legacy, rows[0]!.deadUrl, keyStatus(null, { key: "AAPK…" }).legacy);
   // @ts-expect-error: an expiry event carries no failover fields.
   manager.addEventListener("expiring", (e) => console.log(e.detail.to));
   // Untyped events and listener objects, as on any EventTarget (and the cast style still works).
@@ -81,8 +90,8 @@ export async function main(wasm: Uint8Array, ownerWasm: Uint8Array): Promise<voi
   const session: PortalSession = await PortalSession.signIn("https://www.arcgis.com", "owner", "secret");
   const list: OwnerCredentials[] = await session.listCredentials();
   const fromJson: OwnerCredentials = OwnerCredentials.fromPortal({ id: "x" }, { client_id: "y" });
-  // @ts-expect-error: the app package has no owner tools.
-  ApiKeyCredentials.fromPortal({}, {});
+  // @ts-expect-error: the credentials item and the owner tools are in the owner package only.
+  app.ApiKeyCredentials.fromPortal({}, {});
   const fresh: NewKey = await session.generateKey(list[0]!.itemId, 2, new Date());
   await session.updatePrivileges(list[0]!.itemId, ["premium:user:basemaps"], { confirmInvalidatesKeys: true });
 
