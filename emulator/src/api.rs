@@ -781,6 +781,17 @@ fn handle_sharing(
         ["oauth2", "apps", client_id, "update"] => {
             req.require_post()?;
             let u = require_user(&auth)?.to_string();
+            // Choice: what a portal does with an omitted list is undocumented (it may clear it,
+            // removing every referrer restriction on a privileges edit). Esri's `updateApiKey`
+            // always sends both, so the emulator refuses an update that does not, and a client
+            // that sends one list fails here instead of on a portal.
+            for name in ["privileges", "httpReferrers"] {
+                if req.param(name).is_none() {
+                    return Err(PortalError::bad_request(format!(
+                        "'{name}' is required: send both privileges and httpReferrers."
+                    )));
+                }
+            }
             let app = state.update_app(
                 &u,
                 client_id,
@@ -1008,6 +1019,33 @@ pub async fn not_json() -> Response {
 }
 
 /// `/emulator/truncated`: a JSON body cut off mid-way, for fault tests.
+/// Hostile error bodies (HTTP 200, as the sharing API answers errors), for the tests that
+/// the library stays bounded: `long` (a 400 KB message and one 200 KB detail), `many` (30,000
+/// details of 45 characters), `huge` (an 8 MB message).
+pub async fn error_body(axum::extract::Path(kind): axum::extract::Path<String>) -> Response {
+    let body = match kind.as_str() {
+        "long" => {
+            json!({"error": {"code": 400, "message": "m".repeat(400_000), "details": ["d".repeat(200_000)]}})
+        }
+        "many" => {
+            let details: Vec<String> = (0..30_000)
+                .map(|i| format!("detail {i:05} of a body far too long to read"))
+                .collect();
+            json!({"error": {"code": 400, "message": "Bad request.", "details": details}})
+        }
+        "huge" => json!({"error": {"code": 500, "message": "x".repeat(8 * 1024 * 1024)}}),
+        _ => return not_found(),
+    };
+    json_response(StatusCode::OK, &body)
+}
+
+/// [`error_body`] for any path below it.
+pub async fn error_body_anywhere(
+    axum::extract::Path((kind, _)): axum::extract::Path<(String, String)>,
+) -> Response {
+    error_body(axum::extract::Path(kind)).await
+}
+
 pub async fn truncated() -> Response {
     (
         StatusCode::OK,

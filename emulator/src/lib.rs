@@ -101,6 +101,15 @@ pub fn app(config: &Config, shared: Arc<Shared>) -> Router {
         .route("/emulator/slow", get(api::slow))
         .route("/emulator/not-json", get(api::not_json))
         .route("/emulator/truncated", get(api::truncated))
+        .route(
+            "/emulator/error-body/{kind}",
+            get(api::error_body).post(api::error_body),
+        )
+        // The same under any path: a "portal" that answers every call with the body.
+        .route(
+            "/emulator/error-body/{kind}/{*rest}",
+            any(api::error_body_anywhere),
+        )
         .route("/emulator/status/{code}", get(api::status))
         .with_state(shared.clone());
     if let Some(pkg) = &config.pkg {

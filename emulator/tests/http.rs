@@ -338,6 +338,22 @@ async fn credentials_lifecycle_and_key_checks() {
         .await
         .get("error")
         .is_none());
+    // An update must carry both lists (an omitted one is refused, not cleared or kept).
+    let partial = api
+        .post(
+            &format!("oauth2/apps/{cid}/update"),
+            &[
+                ("privileges", r#"["premium:user:geocode"]"#),
+                ("token", &token),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(code(&partial), 400);
+    assert!(
+        partial["error"].to_string().contains("httpReferrers"),
+        "{partial}"
+    );
     // Referrer edits keep keys; privilege edits kill both.
     let upd = api
         .post(
@@ -347,6 +363,7 @@ async fn credentials_lifecycle_and_key_checks() {
                     "httpReferrers",
                     &format!(r#"["{}","https://x.example"]"#, r.url()),
                 ),
+                ("privileges", r#"["premium:user:basemaps"]"#),
                 ("token", &token),
             ],
             None,
@@ -363,6 +380,10 @@ async fn credentials_lifecycle_and_key_checks() {
             &format!("oauth2/apps/{cid}/update"),
             &[
                 ("privileges", r#"["premium:user:geocode"]"#),
+                (
+                    "httpReferrers",
+                    &format!(r#"["{}","https://x.example"]"#, r.url()),
+                ),
                 ("token", &token),
             ],
             None,

@@ -92,6 +92,18 @@ impl Json for JsValue {
     fn as_str(&self) -> Option<String> {
         self.as_string()
     }
+    /// Cut in JavaScript first: an 8 MB message is not copied into wasm memory to keep 1,000
+    /// characters of it.
+    fn as_str_capped(&self, max: usize) -> Option<String> {
+        let s = self.dyn_ref::<js_sys::JsString>()?;
+        let end = u32::try_from(max.saturating_add(1).saturating_mul(2)).unwrap_or(u32::MAX);
+        let head = if s.length() > end {
+            s.slice(0, end)
+        } else {
+            s.clone()
+        };
+        head.as_string().map(|h| crate::core::cap_chars(&h, max))
+    }
     fn as_f64(&self) -> Option<f64> {
         JsValue::as_f64(self)
     }

@@ -181,6 +181,12 @@ async fn every_owner_tool_round_trips_through_the_portal() {
         strings(&get(&with_privs, "privileges")),
         ["premium:user:geocode:temporary", access.as_str()]
     );
+    // Each update sends both lists (the emulator refuses one without the other, as a portal may
+    // clear an omitted list): the referrers survive a privileges edit.
+    assert_eq!(
+        strings(&get(&with_privs, "httpReferrers")),
+        ["https://*.example.org", "http://localhost:3000"]
+    );
     assert_eq!(
         strings(&get(&with_privs, "itemAccess")),
         [item.as_str()],
