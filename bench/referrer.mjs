@@ -86,4 +86,22 @@ for (let i = 0; i < 3; i++) {
   missRounds.push({ wasm: w, js: n / ((performance.now() - t) / 1000) });
 }
 const mw = Math.max(...missRounds.map((r) => r.wasm)), mj = Math.max(...missRounds.map((r) => r.js));
-console.log(JSON.stringify({ wasmOpsPerSec: Math.round(wasm), jsOpsPerSec: Math.round(js), ratio: +(wasm / js).toFixed(2), missWasmOpsPerSec: Math.round(mw), missJsOpsPerSec: Math.round(mj), missRatio: +(mw / mj).toFixed(2) }));
+
+// The same distinct referrers checked as a list: allowsMany crosses into wasm once per list.
+const BATCH = 500;
+for (let j = 0; j < 20; j++) {
+  const list = Array.from({ length: BATCH }, fresh);
+  const a = rules.allowsMany(list);
+  for (let i = 0; i < BATCH; i++) if ((a[i] === 1) !== jsAllows(list[i])) throw new Error(`allowsMany disagrees on ${list[i]}`);
+}
+const batchRounds = [];
+for (let i = 0; i < 3; i++) {
+  let t = performance.now(), n = 0;
+  while (performance.now() - t < 700) { rules.allowsMany(Array.from({ length: BATCH }, fresh)); n += BATCH; }
+  const w = n / ((performance.now() - t) / 1000);
+  t = performance.now(); n = 0;
+  while (performance.now() - t < 700) { Array.from({ length: BATCH }, fresh).map(jsAllows); n += BATCH; }
+  batchRounds.push({ wasm: w, js: n / ((performance.now() - t) / 1000) });
+}
+const bw = Math.max(...batchRounds.map((r) => r.wasm)), bj = Math.max(...batchRounds.map((r) => r.js));
+console.log(JSON.stringify({ wasmOpsPerSec: Math.round(wasm), jsOpsPerSec: Math.round(js), ratio: +(wasm / js).toFixed(2), missWasmOpsPerSec: Math.round(mw), missJsOpsPerSec: Math.round(mj), missRatio: +(mw / mj).toFixed(2), batch: BATCH, batchWasmOpsPerSec: Math.round(bw), batchJsOpsPerSec: Math.round(bj), batchRatio: +(bw / bj).toFixed(2) }));

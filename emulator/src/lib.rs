@@ -159,6 +159,10 @@ pub fn app(config: &Config, shared: Arc<Shared>) -> Router {
         }))
         .layer(cors)
         .layer(middleware::from_fn(no_sharing_preflight))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            count_preflights,
+        ))
 }
 
 /// The sharing API does not take part in CORS preflights (arcgis-rest-js forces browsers to POST
@@ -173,6 +177,25 @@ async fn no_sharing_preflight(req: axum::extract::Request, next: Next) -> axum::
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     if is_preflight && req.uri().path().starts_with("/portal/sharing/rest") {
         return axum::response::IntoResponse::into_response(axum::http::StatusCode::OK);
+    }
+    next.run(req).await
+}
+
+/// Counts CORS preflights (`/emulator/stats`: what a page's calls cost in round trips).
+async fn count_preflights(
+    axum::extract::State(shared): axum::extract::State<Arc<Shared>>,
+    req: axum::extract::Request,
+    next: Next,
+) -> axum::response::Response {
+    if req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        shared
+            .stats
+            .preflights
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
     next.run(req).await
 }

@@ -17,8 +17,12 @@ impl Transport for Http {
         let mut rb = match req.method {
             Method::Get => {
                 let mut rb = self.0.get(&req.url).query(&req.params);
-                if let Some(t) = &req.token {
-                    rb = rb.header("X-Esri-Authorization", format!("Bearer {t}"));
+                match &req.token {
+                    Some(t) if req.token_in_header => {
+                        rb = rb.header("X-Esri-Authorization", format!("Bearer {t}"));
+                    }
+                    Some(t) => rb = rb.query(&[("token", t)]),
+                    None => {}
                 }
                 rb
             }
@@ -64,6 +68,7 @@ fn form(url: String, params: &[(&str, &str)], token: &str) -> PortalRequest {
         url,
         params: p,
         token: Some(token.to_string()),
+        token_in_header: false,
         referer: Some(REFERER.to_string()),
         deadline: None,
     }
@@ -179,7 +184,7 @@ async fn the_portal_client_against_the_emulator() {
         running.url()
     );
     let r = http
-        .send(&request::call(&style, vec![], &k.access_token, None))
+        .send(&request::call(&style, vec![], &k.access_token, None, false))
         .await
         .unwrap();
     assert_eq!(r.status, 498);
@@ -199,6 +204,7 @@ async fn the_portal_client_against_the_emulator() {
                 vec![],
                 "t",
                 Some(Method::Get),
+                false,
             ))
             .await
             .unwrap();

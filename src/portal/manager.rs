@@ -115,6 +115,15 @@ pub struct KeyReport {
     pub error: Option<PortalError>,
 }
 
+/// How a request sends the key (see [`request::call`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sending {
+    /// GET or POST for services other than the sharing API (GET when `None`).
+    pub method: Option<Method>,
+    /// On a GET, the key in `X-Esri-Authorization` instead of the query.
+    pub header: bool,
+}
+
 /// A key's status row (`status()`).
 #[derive(Debug, Clone)]
 pub struct StatusRow {
@@ -403,10 +412,10 @@ impl<T: Transport + Clone, H: Host> Manager<T, H> {
         url: &str,
         params: &[(String, String)],
         key: &str,
-        method: Option<Method>,
+        how: Sending,
         deadline: Millis,
     ) -> Result<T::Json, PortalError> {
-        let mut req = request::call(url, params.to_vec(), key, method);
+        let mut req = request::call(url, params.to_vec(), key, how.method, how.header);
         req.deadline = Some(deadline);
         let answer = self.client.transport().send_json(&req).await?;
         self.observe_date(answer.date.as_deref());
@@ -445,7 +454,7 @@ impl<T: Transport + Clone, H: Host> Manager<T, H> {
         &self,
         url: &str,
         params: Vec<(String, String)>,
-        method: Option<Method>,
+        how: Sending,
     ) -> Result<T::Json, ManagerError> {
         let service = service_name(url);
         // A page may stay open while a key crosses a warning threshold: check on every call
@@ -470,7 +479,7 @@ impl<T: Transport + Clone, H: Host> Manager<T, H> {
                 }
                 Step::Send(sent) => {
                     let key = self.raw_key(sent.index);
-                    let mut result = self.send_once(url, &params, &key, method, deadline).await;
+                    let mut result = self.send_once(url, &params, &key, how, deadline).await;
                     if let Err(e) = &mut result {
                         if e.kind == Kind::Forbidden {
                             e.kind = self.read_403(&key, url, deadline).await;
@@ -838,7 +847,7 @@ mod tests {
             }
         };
         let (m, log) = manager(portal_ok, None, 1_000);
-        let err = run(m.request(FOREIGN, vec![], None)).unwrap_err();
+        let err = run(m.request(FOREIGN, vec![], Sending::default())).unwrap_err();
         assert_eq!(err.code(), "INVALID_TOKEN");
         assert_eq!(log.borrow().len(), 2, "one try per key");
         assert!(m.state().ring.all_dead());
@@ -851,7 +860,7 @@ mod tests {
         // A reload within the window: the marks come back, so no request is sent...
         let (m2, log2) = manager(portal_ok, Some(&stored), 2_000);
         assert!(matches!(
-            run(m2.request(SELF_URL, vec![], None)),
+            run(m2.request(SELF_URL, vec![], Sending::default())),
             Err(ManagerError::AllDead { .. })
         ));
         assert!(log2.borrow().is_empty());
@@ -861,11 +870,11 @@ mod tests {
             .iter()
             .all(|r| r.healed && r.dead.is_none() && r.error.is_none()));
         assert_eq!(event_names(&m2), ["healed", "healed"]);
-        assert!(run(m2.request(SELF_URL, vec![], None)).is_ok());
+        assert!(run(m2.request(SELF_URL, vec![], Sending::default())).is_ok());
         // A reload after the window: the old marks are not restored at all.
         let (m3, _) = manager(portal_ok, Some(&stored), 1_000 + 600_000);
         assert!(!m3.state().ring.all_dead());
-        assert!(run(m3.request(SELF_URL, vec![], None)).is_ok());
+        assert!(run(m3.request(SELF_URL, vec![], Sending::default())).is_ok());
     }
 
     #[test]
@@ -883,10 +892,10 @@ mod tests {
             None,
             0,
         );
-        run(m.request(SELF_URL, vec![], None)).unwrap_err();
+        run(m.request(SELF_URL, vec![], Sending::default())).unwrap_err();
         assert_eq!(log.borrow().len(), 2);
         m.host.now.set(599_999);
-        run(m.request(SELF_URL, vec![], None)).unwrap_err();
+        run(m.request(SELF_URL, vec![], Sending::default())).unwrap_err();
         assert_eq!(
             log.borrow().len(),
             2,
@@ -896,13 +905,13 @@ mod tests {
         // one request probes, and it works.
         accepted.set(true);
         m.host.now.set(600_000);
-        run(m.request(SELF_URL, vec![], None)).unwrap();
+        run(m.request(SELF_URL, vec![], Sending::default())).unwrap();
         assert_eq!(log.borrow().len(), 3);
         assert!(event_names(&m).contains(&"healed"));
         // getToken re-probes too, with portals/self.
         accepted.set(false);
         m.host.now.set(700_000);
-        run(m.request(SELF_URL, vec![], None)).unwrap_err();
+        run(m.request(SELF_URL, vec![], Sending::default())).unwrap_err();
         accepted.set(true);
         m.host.now.set(1_400_000);
         assert_eq!(run(m.token(None)).unwrap(), K1);
@@ -913,7 +922,7 @@ mod tests {
     fn a_403_is_classified_by_asking_the_portal() {
         let forbidden = r#"{"error":{"code":403,"message":"You do not have permissions."}}"#;
         let (m, log) = manager(move |_, _| (200, forbidden.into()), None, 0);
-        let e = run(m.request(FOREIGN, vec![], None)).unwrap_err();
+        let e = run(m.request(FOREIGN, vec![], Sending::default())).unwrap_err();
         assert_eq!(e.code(), "REFERRER_NOT_ALLOWED");
         assert_eq!(log.borrow()[1].0, SELF_URL);
         let (m, _) = manager(
@@ -928,7 +937,9 @@ mod tests {
             0,
         );
         assert_eq!(
-            run(m.request(FOREIGN, vec![], None)).unwrap_err().code(),
+            run(m.request(FOREIGN, vec![], Sending::default()))
+                .unwrap_err()
+                .code(),
             "FORBIDDEN"
         );
         assert!(!m.state().ring.all_dead(), "a 403 never marks a key dead");
@@ -944,7 +955,9 @@ mod tests {
         );
         let (m, _) = manager(move |_, _| (200, huge.clone()), None, 0);
         let started = std::time::Instant::now();
-        let ManagerError::Portal(e) = run(m.request(SELF_URL, vec![], None)).unwrap_err() else {
+        let ManagerError::Portal(e) =
+            run(m.request(SELF_URL, vec![], Sending::default())).unwrap_err()
+        else {
             panic!("a portal error")
         };
         assert!(started.elapsed() < std::time::Duration::from_secs(1));
@@ -956,7 +969,7 @@ mod tests {
     #[test]
     fn one_deadline_per_operation() {
         let (m, _) = manager(|_, _| (200, INVALID.into()), None, 5_000);
-        run(m.request(SELF_URL, vec![], None)).unwrap_err();
+        run(m.request(SELF_URL, vec![], Sending::default())).unwrap_err();
         let seen = m.client.transport().deadlines.borrow().clone();
         assert_eq!(
             seen,
@@ -965,7 +978,7 @@ mod tests {
         );
         let forbidden = r#"{"error":{"code":403,"message":"No."}}"#;
         let (m, _) = manager(move |_, _| (200, forbidden.into()), None, 5_000);
-        run(m.request(FOREIGN, vec![], None)).unwrap_err();
+        run(m.request(FOREIGN, vec![], Sending::default())).unwrap_err();
         let seen = m.client.transport().deadlines.borrow().clone();
         assert_eq!(seen, [Some(6_000), Some(6_000)]);
         let (m, _) = manager(|_, _| (200, OK.into()), None, 5_000);

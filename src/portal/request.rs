@@ -1,5 +1,8 @@
-//! Request builders for the sharing REST API. Tokens travel as a form parameter on POST, or in
-//! the `X-Esri-Authorization: Bearer` header on GET, never in a URL that gets logged.
+//! Request builders for the sharing REST API. Tokens travel as a form parameter on POST, and on
+//! a GET as the `token` query parameter (both as Esri's clients send them), or in the
+//! `X-Esri-Authorization: Bearer` header only where the caller asks for it (see
+//! [`PortalRequest::token_in_header`]). This library logs no URL; a URL's query is dropped
+//! wherever one is kept (dead marks, usage).
 //!
 //! Where Esri's own client (`@esri/arcgis-rest-js`, checked at 7e3424a) shows how a request is
 //! shaped and the portal's documentation does not, this file follows the client, and says so
@@ -15,6 +18,11 @@
 //!   list is undocumented.
 //! - **Item list parameters** (`tags`, `typeKeywords`) are joined with commas
 //!   (`utils/process-params.ts`).
+//! - **The key on a GET** goes in the `token` query parameter, as rest-js and the Maps SDK send
+//!   it (`request.ts`). From a page on another origin, a custom header (`X-Esri-Authorization`)
+//!   makes the request non-simple: the browser sends a CORS preflight first, one extra round
+//!   trip for each distinct URL (a geocode per search text), which roughly doubled the latency
+//!   of location-service calls measured with 40 ms of round-trip time.
 
 use crate::core::json::push_quoted;
 use crate::core::time::Millis;
@@ -42,6 +50,9 @@ pub struct PortalRequest {
     pub params: Vec<(String, String)>,
     /// The token or key, placed by the transport per `method`.
     pub token: Option<String>,
+    /// On a GET, send the token in the `X-Esri-Authorization` header instead of the query
+    /// (keeps it out of URLs, but costs a CORS preflight cross-origin).
+    pub token_in_header: bool,
     /// The `Referer` header to send, where the platform lets a script set it (Node).
     pub referer: Option<String>,
     /// When the whole operation this request belongs to must be over (the transport's clock,
@@ -169,6 +180,7 @@ fn req(
         url,
         params: p,
         token: token.map(str::to_string),
+        token_in_header: false,
         referer: None,
         deadline: None,
     }
@@ -416,12 +428,14 @@ pub fn register_app(
 /// the token in the body, whatever `method` asks: the sharing API answers no CORS preflight, which
 /// a GET with the key in a header would need in a browser (arcgis-rest-js forces browsers to POST
 /// for the same reason), and it accepts every operation as POST. Other services go as `method`
-/// (GET by default) with the key in `X-Esri-Authorization`.
+/// (GET by default) with the key in the `token` query parameter, or in `X-Esri-Authorization`
+/// with `header` (a CORS preflight per distinct URL from another origin).
 pub fn call(
     url: &str,
     params: Vec<(String, String)>,
     token: &str,
     method: Option<Method>,
+    header: bool,
 ) -> PortalRequest {
     let method = if crate::core::find_str(url, "/sharing/rest").is_some() {
         Method::Post
@@ -437,6 +451,7 @@ pub fn call(
         url: url.to_string(),
         params: p,
         token: Some(token.to_string()),
+        token_in_header: header && method == Method::Get,
         referer: None,
         deadline: None,
     }
@@ -451,20 +466,31 @@ mod tests {
         let sharing = "https://www.arcgis.com/sharing/rest/portals/self";
         let service = "https://geocode-api.arcgis.com/arcgis/rest/services/World/GeocodeServer/findAddressCandidates";
         for asked in [None, Some(Method::Get), Some(Method::Post)] {
-            assert_eq!(call(sharing, vec![], "k", asked).method, Method::Post);
+            assert_eq!(call(sharing, vec![], "k", asked, true).method, Method::Post);
         }
-        assert_eq!(call(service, vec![], "k", None).method, Method::Get);
+        assert_eq!(call(service, vec![], "k", None, false).method, Method::Get);
         assert_eq!(
-            call(service, vec![], "k", Some(Method::Get)).method,
+            call(service, vec![], "k", Some(Method::Get), false).method,
             Method::Get
         );
         assert_eq!(
-            call(service, vec![], "k", Some(Method::Post)).method,
+            call(service, vec![], "k", Some(Method::Post), false).method,
             Method::Post
         );
-        let r = call(sharing, vec![("f".into(), "pjson".into())], "k", None);
+        let r = call(
+            sharing,
+            vec![("f".into(), "pjson".into())],
+            "k",
+            None,
+            false,
+        );
         assert_eq!(r.params, vec![("f".to_string(), "pjson".to_string())]);
         assert_eq!(r.token.as_deref(), Some("k"));
+        // The key goes in the header only on a GET, and only when asked.
+        assert!(!call(service, vec![], "k", None, false).token_in_header);
+        assert!(call(service, vec![], "k", None, true).token_in_header);
+        assert!(!call(service, vec![], "k", Some(Method::Post), true).token_in_header);
+        assert!(!call(sharing, vec![], "k", Some(Method::Get), true).token_in_header);
     }
 
     #[test]
@@ -545,6 +571,7 @@ mod tests {
             vec![],
             "AAPTsecretsecretsecret.AT1_abcdefgh",
             None,
+            false,
         );
         assert!(!format!("{r:?}").contains("secretsecret"));
         assert_eq!(r.method, Method::Get);

@@ -71,14 +71,16 @@ impl JsOptions for ManagerOptionsJs {
 #[derive(Default)]
 struct RequestOptionsJs {
     method: Option<String>,
+    auth_header: Option<bool>,
 }
 
 impl JsOptions for RequestOptionsJs {
-    const KEYS: &'static [&'static str] = &["method"];
+    const KEYS: &'static [&'static str] = &["method", "authHeader"];
 
     fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
         Ok(RequestOptionsJs {
             method: f.string("method")?,
+            auth_header: f.boolean("authHeader")?,
         })
     }
 }
@@ -355,7 +357,11 @@ impl CredentialManager {
     /// Calls a portal or service URL with the best key; on `INVALID_TOKEN` retries once with the
     /// other key (emitting `failover`); never retries other errors. Resolves to the JSON answer;
     /// rejects with a `CredentialError`. Sharing API URLs always go as a form POST (the sharing
-    /// API answers no CORS preflight); `options.method` applies to other services.
+    /// API answers no CORS preflight); `options.method` applies to other services (GET by
+    /// default). The key travels as Esri's clients send it, in the form body or the `token`
+    /// query parameter, so a call from another origin needs no CORS preflight;
+    /// `options.authHeader: true` puts it in `X-Esri-Authorization` instead, which costs one
+    /// preflight round trip per distinct URL from another origin.
     ///
     /// ```js
     /// const style = await manager.request(`${portal}/sharing/rest/portals/self`);
@@ -415,13 +421,14 @@ impl CredentialManager {
                 ))
             }
         };
+        let how = m::Sending {
+            method,
+            header: o.auth_header.unwrap_or(false),
+        };
         let inner = self.inner.clone();
-        Ok(future_to_promise(async move {
-            inner
-                .request(&url, list, method)
-                .await
-                .map_err(manager_error)
-        })
+        Ok(future_to_promise(
+            async move { inner.request(&url, list, how).await.map_err(manager_error) },
+        )
         .unchecked_into())
     }
 

@@ -6,8 +6,8 @@ use wasm_bindgen::JsCast;
 use super::convert::{array, opt_str, opt_string, options, req_string, string_array, Obj};
 use super::error::{from_core, invalid_argument, JsResult};
 use super::types::{
-    OptStr, PageReferrerDecisionJs, ReferrerDecisionJs, ReferrerDiagnosticArray, ReferrerOptionsJs,
-    Str, StringArray,
+    OptStr, PageReferrerDecisionJs, ReferrerDecisionJs, ReferrerDiagnosticArray, ReferrerList,
+    ReferrerOptionsJs, Str, StringArray,
 };
 use crate::core::json::{Fields, ShapeError};
 use crate::core::referrer::policy::{
@@ -157,6 +157,31 @@ pub struct ReferrerRules {
 /// How many recent referrers `ReferrerRules.allows` remembers.
 const RECENT: usize = 16;
 
+// `allowsMany` crosses the boundary once for a whole list: the list is joined here into one
+// string (copied into wasm memory once) and split in Rust. A line is the referrer itself, or a
+// marker: \u0001 no header (null or undefined), \u0002 not a string, \u0003 a string that cannot
+// be written on one line (it holds a newline, or starts with a marker), which Rust then reads
+// from the list itself, so every answer is exactly `allows(value)`.
+#[wasm_bindgen(inline_js = r#"
+export function joinReferrers(list) {
+  let out = "";
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    let line;
+    if (v === null || v === undefined) line = "\u0001";
+    else if (typeof v !== "string") line = "\u0002";
+    else if (v.includes("\n") || (v.charCodeAt(0) < 4 && v.length > 0)) line = "\u0003";
+    else line = v;
+    out += i === 0 ? line : "\n" + line;
+  }
+  return out;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = joinReferrers)]
+    fn join_referrers(list: &js_sys::Array) -> String;
+}
+
 #[wasm_bindgen]
 impl ReferrerRules {
     /// Compiles `allowed` (throws `CredentialError` for a non-array or non-string entry).
@@ -208,6 +233,39 @@ impl ReferrerRules {
         recent.insert(0, decision);
         self.recent_keys.unshift(&v);
         decision
+    }
+
+    /// `allows` for a whole list at once: `1` where the referrer is allowed, `0` where not. For
+    /// checking many distinct referrers (a log, a list of pages): the list crosses into wasm as
+    /// one string, where `allows` copies each referrer on its own.
+    ///
+    /// ```js
+    /// const ok = rules.allowsMany(pages.map((p) => p.origin + "/")); // Uint8Array of 1 and 0
+    /// ```
+    #[wasm_bindgen(js_name = allowsMany)]
+    pub fn allows_many(&self, referrers: &ReferrerList) -> JsResult<Vec<u8>> {
+        let list = referrers
+            .dyn_ref::<js_sys::Array>()
+            .ok_or_else(|| invalid_argument("referrers must be an array."))?;
+        if list.length() == 0 {
+            return Ok(Vec::new());
+        }
+        let text = join_referrers(list);
+        Ok(text
+            .split('\n')
+            .enumerate()
+            .map(|(i, line)| {
+                u8::from(match line {
+                    "\u{1}" => self.inner.allows(None),
+                    "\u{2}" => false,
+                    "\u{3}" => list
+                        .get(i as u32)
+                        .as_string()
+                        .is_some_and(|s| self.inner.allows(Some(&s))),
+                    r => self.inner.allows(Some(r)),
+                })
+            })
+            .collect())
     }
 
     /// The decision with its reason and diagnostics.

@@ -1,6 +1,6 @@
 //! The browser/Node transport: the platform `fetch`, with a timeout (AbortController), form
-//! bodies, the token in the body or the `X-Esri-Authorization` header, and JSON decoded by the
-//! platform's `JSON.parse`.
+//! bodies, the token in the body, the query or (when asked) the `X-Esri-Authorization` header,
+//! and JSON decoded by the platform's `JSON.parse`.
 
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
@@ -109,12 +109,17 @@ impl FetchTransport {
         };
         let (url, init) = match req.method {
             Method::Get => {
-                let query = String::from(encode(&req.params, None).to_string());
-                let sep = if req.url.contains('?') { '&' } else { '?' };
-                let headers = match &req.token {
-                    Some(t) => headers.set("X-Esri-Authorization", format!("Bearer {t}")),
-                    None => headers,
+                // The key in the query, as Esri's clients send it; in the header only when
+                // asked (a custom header makes a cross-origin request need a preflight).
+                let (in_query, headers) = match &req.token {
+                    Some(t) if req.token_in_header => (
+                        None,
+                        headers.set("X-Esri-Authorization", format!("Bearer {t}")),
+                    ),
+                    t => (t.as_deref(), headers),
                 };
+                let query = String::from(encode(&req.params, in_query).to_string());
+                let sep = if req.url.contains('?') { '&' } else { '?' };
                 (
                     format!("{}{sep}{query}", req.url),
                     Obj::new()

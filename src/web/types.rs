@@ -170,8 +170,10 @@ export interface CredentialManagerOptions {
 }
 
 export interface ManagerRequestOptions {
-  /** For services other than the sharing API: GET (the default; key in the X-Esri-Authorization header) or POST (key in the form body). Sharing API URLs always go as a form POST: the sharing API answers no CORS preflight, which a header would need in a browser. */
+  /** For services other than the sharing API: GET (the default; the key in the `token` query parameter, as Esri's clients send it) or POST (the key in the form body). Sharing API URLs always go as a form POST: the sharing API answers no CORS preflight. */
   method?: "GET" | "POST";
+  /** On a GET, send the key in the `X-Esri-Authorization` header instead of the query (keeps it out of the URL). Costs a CORS preflight, one extra round trip, for each distinct URL called from another origin. Default false. */
+  authHeader?: boolean;
 }
 
 export interface PreflightOptions {
@@ -455,6 +457,9 @@ extern "C" {
     /// `KeyStatus`
     #[wasm_bindgen(typescript_type = "KeyStatus")]
     pub type KeyStatusJs;
+    /// `(string | null | undefined)[]` (referrers, `null` for no header)
+    #[wasm_bindgen(typescript_type = "(string | null | undefined)[]")]
+    pub type ReferrerList;
     /// `KeyStatusOptions`
     #[wasm_bindgen(typescript_type = "KeyStatusOptions")]
     pub type KeyStatusOptionsJs;

@@ -289,6 +289,53 @@ fn fast_path_cache_agrees_with_check() {
     }
 }
 
+/// `allowsMany` answers exactly what `allows` does, value by value, for the values its one-string
+/// encoding has to mark: no header, non-strings, newlines, marker characters, the empty string.
+#[wasm_bindgen_test]
+fn allows_many_agrees_with_allows() {
+    init();
+    for list in [
+        vec!["https://*.example.com", "http://localhost:3000"],
+        vec![],
+    ] {
+        let rules = referrer::ReferrerRules::new(&strings(&list), None).unwrap();
+        let values: Vec<JsValue> = vec![
+            JsValue::from_str("https://a.example.com/"),
+            JsValue::NULL,
+            JsValue::UNDEFINED,
+            JsValue::from_f64(7.0),
+            JsValue::from_str(""),
+            JsValue::from_str("https://a.exa\nmple.com/"),
+            JsValue::from_str("\u{1}"),
+            JsValue::from_str("\u{3}https://b.example.com/"),
+            JsValue::from_str("http://localhost:3000/x"),
+            JsValue::from_str("https://example.com/"),
+            JsValue::from_str("https://ex\u{e4}mple.example.com/"),
+        ];
+        let arr = Array::new();
+        for v in &values {
+            arr.push(v);
+        }
+        let many = rules
+            .allows_many(&JsValue::from(arr).unchecked_into())
+            .unwrap();
+        assert_eq!(many.len(), values.len());
+        for (i, v) in values.iter().enumerate() {
+            let one = rules.allows(Some(v.clone().unchecked_into()));
+            assert_eq!(many[i] == 1, one, "{list:?} #{i}: {v:?}");
+        }
+        let empty = rules
+            .allows_many(&JsValue::from(Array::new()).unchecked_into())
+            .unwrap();
+        assert!(empty.is_empty());
+    }
+    let rules = referrer::ReferrerRules::new(&strings(&["https://a.example.com"]), None).unwrap();
+    let err = rules
+        .allows_many(&JsValue::from_str("https://a.example.com/").unchecked_into())
+        .unwrap_err();
+    assert_credential_error(&err, "INVALID_ARGUMENT");
+}
+
 /// The shared referrer vectors through the JS API.
 #[wasm_bindgen_test]
 fn shared_referrer_vectors_through_js() {
