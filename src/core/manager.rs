@@ -4,7 +4,7 @@
 //! argument and returns the events to tell, so the web layer only delivers them.
 
 use crate::core::expiry::{key_status, legacy_key_status, KeyState, KeyStatus, Thresholds};
-use crate::core::keyring::{Change, KeyEntry, KeyRing, Outcome, Sent, Step};
+use crate::core::keyring::{KeyEntry, KeyRing, Outcome, Sent, Step};
 use crate::core::persist::{key_id, KeyUsage, Persisted};
 use crate::core::referrer::policy::{effective_referrer, ReferrerPolicy};
 use crate::core::referrer::ReferrerRules;
@@ -168,10 +168,6 @@ pub struct ManagerState {
     reported: Vec<String>,
 }
 
-fn name_of(e: Option<&KeyEntry>) -> (Option<u8>, String) {
-    e.map_or((None, String::new()), |e| (e.slot, e.key.masked()))
-}
-
 impl ManagerState {
     /// A manager's state for `ring`.
     pub fn new(ring: KeyRing, thresholds: Thresholds) -> Self {
@@ -298,54 +294,54 @@ impl ManagerState {
     ) -> (Step, Vec<Event>) {
         let (step, change) = self.ring.after(now, sent, outcome, url);
         let mut events = Vec::new();
-        let Change {
-            newly_dead, healed, ..
-        } = change;
-        let (slot, masked) = name_of(self.ring.get(sent.index));
-        let label = self
-            .ring
-            .get(sent.index)
-            .map(KeyEntry::label)
-            .unwrap_or_default();
-        if newly_dead {
-            let url = self
-                .ring
-                .get(sent.index)
-                .and_then(|e| e.dead.as_ref())
-                .map(|m| m.url.clone())
-                .unwrap_or_default();
-            events.push(Event::Invalid {
-                slot,
-                masked: masked.clone(),
-                message: format!(
-                    "{label} was refused as invalid, expired or invalidated by {url}."
-                ),
-                url,
-            });
+        if change.newly_dead {
+            events.extend(self.invalid_event(sent.index));
             if let Step::Send(next) = step {
-                let (to, to_masked) = name_of(self.ring.get(next.index));
-                let to_label = self
-                    .ring
-                    .get(next.index)
-                    .map(KeyEntry::label)
-                    .unwrap_or_default();
+                let (from, from_masked, label) = self.names(sent.index);
+                let (to, to_masked, to_label) = self.names(next.index);
                 events.push(Event::Failover {
-                    from: slot,
-                    from_masked: masked.clone(),
+                    from,
+                    from_masked,
                     to,
                     to_masked,
-                    message: format!("apikey-credentials: {label} was refused as invalid; switched to {to_label}."),
+                    message: format!(
+                        "apikey-credentials: {label} was refused as invalid; switched to {to_label}."
+                    ),
                 });
             }
         }
-        if healed {
+        if change.healed {
+            let (slot, masked, label) = self.names(sent.index);
             events.push(Event::Healed {
                 slot,
                 masked,
-                message: format!("{label} works again: the portal accepted it, so it is no longer marked invalid."),
+                message: format!(
+                    "{label} works again: the portal accepted it, so it is no longer marked invalid."
+                ),
             });
         }
         (step, events)
+    }
+
+    /// Key `i`'s slot, mask and label (`API key 1 (AAPT…e1HB)`).
+    fn names(&self, i: usize) -> (Option<u8>, String, String) {
+        self.ring
+            .get(i)
+            .map_or((None, String::new(), String::new()), |e| {
+                (e.slot, e.key.masked(), e.label())
+            })
+    }
+
+    /// The `invalid` event of key `i`, from its dead mark.
+    fn invalid_event(&self, i: usize) -> Option<Event> {
+        let url = self.ring.get(i)?.dead.as_ref()?.url.clone();
+        let (slot, masked, label) = self.names(i);
+        Some(Event::Invalid {
+            slot,
+            masked,
+            message: format!("{label} was refused as invalid, expired or invalidated by {url}."),
+            url,
+        })
     }
 
     /// A key's success outside a request (an `inspect()` answer): heals its mark.
@@ -360,18 +356,11 @@ impl ManagerState {
 
     /// A key's 498 outside a request (an `inspect()` answer from `url`).
     pub fn refused(&mut self, i: usize, now: Millis, url: &str) -> Option<Event> {
-        self.ring.mark_dead(i, now, url).then(|| {
-            let (slot, masked) = name_of(self.ring.get(i));
-            let label = self.ring.get(i).map(KeyEntry::label).unwrap_or_default();
-            Event::Invalid {
-                slot,
-                masked,
-                url: crate::core::keyring::url_without_query(url),
-                message: format!(
-                    "{label} was refused as invalid, expired or invalidated by the portal."
-                ),
-            }
-        })
+        if self.ring.mark_dead(i, now, url) {
+            self.invalid_event(i)
+        } else {
+            None
+        }
     }
 
     /// The message of the error given when every key is marked dead.
