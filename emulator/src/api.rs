@@ -837,13 +837,13 @@ fn handle_sharing(
 
 /// Services: `(path marker, privilege)`.
 fn service_privilege(path: &str) -> Option<&'static str> {
-    if path.starts_with("/arcgis/rest/services/styles/v2/styles/") {
-        Some("premium:user:basemaps")
-    } else if path == "/arcgis/rest/services/World/GeocodeServer/findAddressCandidates" {
-        Some("premium:user:geocode")
-    } else {
-        None
-    }
+    // The core's catalogue (`required_privilege`), for the two services the emulator serves.
+    let served = path.starts_with("/arcgis/rest/services/styles/v2/styles/")
+        || path == "/arcgis/rest/services/World/GeocodeServer/findAddressCandidates";
+    served
+        .then(|| apikey_credentials::core::privileges::required_privilege(path))
+        .flatten()
+        .map(|(privilege, _)| privilege)
 }
 
 /// A service error with a real HTTP status (location-service style).
