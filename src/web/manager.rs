@@ -4,103 +4,30 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Promise, Reflect};
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{array, date_in, get, opt_date_out, opt_str, options, JsOptions, Obj};
+use super::convert::{array, opt_date_out, Obj};
 use super::error::{credential_error, from_core, from_portal, invalid_argument, JsResult};
 use super::events::{slot_js, WebHost, CONSOLE_SEEN};
 use super::future_to_promise;
 use super::keys::{status_obj, thresholds};
+use super::manager_options::{
+    options_or, parse_keys, ranged, request_options, request_params, ManagerOptionsJs,
+    PreflightOptionsJs,
+};
+use super::reports::{key_report_js, preflight_js, with_mark};
 use super::storage::StorageArea;
 use super::transport::FetchTransport;
 use super::types::*;
-use crate::core::json::{Fields, ShapeError};
-use crate::core::keyring::{DeadMark, DEFAULT_RETRY_WINDOW_MS};
-use crate::core::keys::ApiKey;
+use crate::core::keyring::DEFAULT_RETRY_WINDOW_MS;
 use crate::core::time::Millis;
 use crate::portal::manager::{
     self as m, Host as _, ManagerConfig, ManagerError, DEFAULT_TIMEOUT_MS,
 };
-use crate::portal::request::Method;
 
 type Inner = m::Manager<FetchTransport, WebHost>;
-
-#[derive(Default)]
-struct ManagerOptionsJs {
-    portal: Option<String>,
-    keys: JsValue,
-    warn_days: Option<f64>,
-    critical_days: Option<f64>,
-    timeout_ms: Option<f64>,
-    storage: Option<String>,
-    persist_keys: Option<bool>,
-    http_referrers: Option<Vec<String>>,
-    retry_window_ms: Option<f64>,
-}
-
-impl JsOptions for ManagerOptionsJs {
-    const KEYS: &'static [&'static str] = &[
-        "portal",
-        "keys",
-        "warnDays",
-        "criticalDays",
-        "timeoutMs",
-        "storage",
-        "persistKeys",
-        "httpReferrers",
-        "retryWindowMs",
-    ];
-
-    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
-        Ok(ManagerOptionsJs {
-            portal: f.string("portal")?,
-            keys: f.raw("keys").unwrap_or(JsValue::UNDEFINED),
-            warn_days: f.number("warnDays")?,
-            critical_days: f.number("criticalDays")?,
-            timeout_ms: f.number("timeoutMs")?,
-            storage: f.string("storage")?,
-            persist_keys: f.boolean("persistKeys")?,
-            http_referrers: f.strings("httpReferrers")?,
-            retry_window_ms: f.number("retryWindowMs")?,
-        })
-    }
-}
-
-#[derive(Default)]
-struct RequestOptionsJs {
-    method: Option<String>,
-    auth_header: Option<bool>,
-}
-
-impl JsOptions for RequestOptionsJs {
-    const KEYS: &'static [&'static str] = &["method", "authHeader"];
-
-    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
-        Ok(RequestOptionsJs {
-            method: f.string("method")?,
-            auth_header: f.boolean("authHeader")?,
-        })
-    }
-}
-
-#[derive(Default)]
-struct PreflightOptionsJs {
-    privileges: Option<Vec<String>>,
-    item_ids: Option<Vec<String>>,
-}
-
-impl JsOptions for PreflightOptionsJs {
-    const KEYS: &'static [&'static str] = &["privileges", "itemIds"];
-
-    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
-        Ok(PreflightOptionsJs {
-            privileges: f.strings("privileges")?,
-            item_ids: f.strings("itemIds")?,
-        })
-    }
-}
 
 /// A `CredentialError` for a manager failure.
 fn manager_error(e: ManagerError) -> JsValue {
@@ -112,74 +39,6 @@ fn manager_error(e: ManagerError) -> JsValue {
         } => credential_error("INVALID_TOKEN", &message, portal_code, JsValue::UNDEFINED),
         ManagerError::Invalid(e) => from_core(e),
     }
-}
-
-/// `{ deadSince, deadUrl }` of a key's mark (`null`s when it has none).
-fn with_mark(o: Obj, dead: Option<&DeadMark>) -> Obj {
-    o.set("dead", dead.is_some())
-        .set("deadSince", opt_date_out(dead.map(|d| d.since)))
-        .set("deadUrl", opt_str(dead.map(|d| d.url.as_str())))
-}
-
-/// A number option within `range`, or its default. (The message is given whole: formatting a
-/// float would bring Rust's float printing into the module, about 10 KB gzip.)
-fn ranged(
-    v: Option<f64>,
-    range: core::ops::RangeInclusive<f64>,
-    default: f64,
-    message: &str,
-) -> JsResult<f64> {
-    match v {
-        None => Ok(default),
-        Some(t) if range.contains(&t) => Ok(t),
-        Some(_) => Err(invalid_argument(message)),
-    }
-}
-
-fn parse_keys(v: &JsValue) -> JsResult<Vec<(ApiKey, Option<Millis>)>> {
-    let items: Vec<JsValue> = if v.is_string() {
-        vec![v.clone()]
-    } else if let Some(a) = v.dyn_ref::<Array>() {
-        a.iter().collect()
-    } else {
-        return Err(invalid_argument(
-            "options.keys must be one or two API keys (strings or { key, expiresAt }).",
-        ));
-    };
-    if items.is_empty() || items.len() > 2 {
-        return Err(credential_error(
-            if items.len() > 2 { "TOO_MANY_KEYS" } else { "INVALID_ARGUMENT" },
-            "options.keys must hold one or two API keys: API key credentials have slot 1 and slot 2.",
-            None,
-            JsValue::UNDEFINED,
-        ));
-    }
-    let mut out = Vec::with_capacity(2);
-    for (i, it) in items.iter().enumerate() {
-        let (raw, exp) = if let Some(s) = it.as_string() {
-            (s, None)
-        } else if it.is_object() {
-            Fields::of(it, &format!("options.keys[{i}]"))
-                .and_then(|f| f.only(&["key", "expiresAt"]))
-                .map_err(super::convert::shape_error)?;
-            let k = get(it, "key").as_string().ok_or_else(|| {
-                invalid_argument(&format!("options.keys[{i}].key must be a string."))
-            })?;
-            (
-                k,
-                date_in(
-                    &get(it, "expiresAt"),
-                    &format!("options.keys[{i}].expiresAt"),
-                )?,
-            )
-        } else {
-            return Err(invalid_argument(&format!(
-                "options.keys[{i}] must be a string or {{ key, expiresAt }}."
-            )));
-        };
-        out.push((ApiKey::new(raw).map_err(from_core)?, exp));
-    }
-    Ok(out)
 }
 
 /// Holds an app's API keys (one or two), picks the right one, fails over on an invalid key,
@@ -377,54 +236,8 @@ impl CredentialManager {
         if crate::core::referrer::url::parse_url(&url).is_none_or(|u| !u.is_http()) {
             return Err(invalid_argument("url must be an absolute http(s) URL."));
         }
-        let mut list = Vec::new();
-        if let Some(p) = params {
-            let p: JsValue = p.into();
-            if !p.is_undefined() && !p.is_null() {
-                let obj = p
-                    .dyn_ref::<js_sys::Object>()
-                    .filter(|_| !p.is_array())
-                    .ok_or_else(|| invalid_argument("params must be an object."))?;
-                for entry in js_sys::Object::entries(obj).iter() {
-                    let pair = Array::from(&entry);
-                    let k = pair.get(0).as_string().unwrap_or_default();
-                    let v = pair.get(1);
-                    if k == "token" {
-                        return Err(invalid_argument(
-                            "params must not carry a token: the manager adds the key.",
-                        ));
-                    }
-                    let v = if let Some(s) = v.as_string() {
-                        s
-                    } else if v.is_object() {
-                        js_sys::JSON::stringify(&v)
-                            .ok()
-                            .and_then(|s| s.as_string())
-                            .unwrap_or_default()
-                    } else if v.is_undefined() || v.is_null() {
-                        continue;
-                    } else {
-                        String::from(js_sys::JsString::from(v))
-                    };
-                    list.push((k, v));
-                }
-            }
-        }
-        let o: RequestOptionsJs = options_or(options.map(JsValue::from))?;
-        let method = match o.method.as_deref() {
-            None => None,
-            Some("GET") | Some("get") => Some(Method::Get),
-            Some("POST") | Some("post") => Some(Method::Post),
-            Some(_) => {
-                return Err(invalid_argument(
-                    "options.method must be \"GET\" or \"POST\".",
-                ))
-            }
-        };
-        let how = m::Sending {
-            method,
-            header: o.auth_header.unwrap_or(false),
-        };
+        let list = request_params(params.map_or(JsValue::UNDEFINED, JsValue::from))?;
+        let how = request_options(options.map(JsValue::from))?;
         let inner = self.inner.clone();
         Ok(future_to_promise(
             async move { inner.request(&url, list, how).await.map_err(manager_error) },
@@ -444,56 +257,7 @@ impl CredentialManager {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let reports = inner.inspect().await;
-            Ok(array(reports.into_iter().map(|r| {
-                let info = r.app_info.map_or(JsValue::NULL, |a| {
-                    Obj::new()
-                        .set("appId", a.app_id.as_str())
-                        .set("appTitle", a.app_title.as_str())
-                        .set("itemId", a.item_id.as_str())
-                        .set(
-                            "privileges",
-                            array(a.privileges.iter().map(|p| JsValue::from_str(p))),
-                        )
-                        .set(
-                            "expirationDate",
-                            opt_date_out(
-                                a.expiration_date
-                                    .and_then(crate::core::time::millis_from_f64)
-                                    .filter(|x| *x != -1),
-                            ),
-                        )
-                        .build()
-                });
-                let referrer = Obj::new()
-                    .set("sent", opt_str(r.referrer_sent.as_deref()))
-                    .set("noReferrerCause", opt_str(r.no_referrer_cause))
-                    .set(
-                        "acceptedByPortal",
-                        r.accepted_by_portal
-                            .map_or(JsValue::NULL, JsValue::from_bool),
-                    )
-                    .build();
-                let error = r.error.map_or(JsValue::NULL, |err| {
-                    Obj::new()
-                        .set("code", err.code())
-                        .set("portalCode", super::convert::opt_num(err.portal_code))
-                        .set("message", err.to_string().as_str())
-                        .build()
-                });
-                with_mark(Obj::new(), r.dead.as_ref())
-                    .set("slot", slot_js(r.slot))
-                    .set("maskedKey", r.masked.as_str())
-                    .set("legacy", r.legacy)
-                    .set(
-                        "status",
-                        status_obj(&r.status).set("legacy", r.legacy).build(),
-                    )
-                    .set("healed", r.healed)
-                    .set("appInfo", info)
-                    .set("referrer", referrer)
-                    .set("error", error)
-                    .build()
-            })))
+            Ok(array(reports.into_iter().map(key_report_js)))
         })
         .unchecked_into()
     }
@@ -522,37 +286,7 @@ impl CredentialManager {
                 )
                 .await
                 .map_err(manager_error)?;
-            let rows = |name: &str, list: Vec<(String, Option<bool>)>| {
-                array(list.into_iter().map(|(v, granted)| {
-                    Obj::new()
-                        .set(name, v.as_str())
-                        .set("granted", granted.map_or(JsValue::NULL, JsValue::from_bool))
-                        .build()
-                }))
-            };
-            Ok(Obj::new()
-                .set("ok", p.ok)
-                .set("slot", slot_js(p.slot))
-                .set("maskedKey", p.masked.as_str())
-                .set(
-                    "referrer",
-                    Obj::new()
-                        .set("sent", opt_str(p.referrer.sent.as_deref()))
-                        .set("noReferrerCause", opt_str(p.referrer.no_referrer_cause))
-                        .set(
-                            "allowed",
-                            p.referrer.allowed.map_or(JsValue::NULL, JsValue::from_bool),
-                        )
-                        .set("reason", p.referrer.reason.as_str())
-                        .build(),
-                )
-                .set("privileges", rows("privilege", p.privileges))
-                .set("items", rows("itemId", p.items))
-                .set(
-                    "problems",
-                    array(p.problems.into_iter().map(JsValue::from_str)),
-                )
-                .build())
+            Ok(preflight_js(p))
         })
         .unchecked_into())
     }
@@ -696,10 +430,6 @@ impl CredentialManager {
             keys.join(", ")
         )
     }
-}
-
-fn options_or<T: JsOptions>(v: Option<JsValue>) -> JsResult<T> {
-    options(v.unwrap_or(JsValue::UNDEFINED), "options")
 }
 
 /// `EventTarget` method `method` on the manager's events, after checking the arguments the way

@@ -13,8 +13,12 @@ pub mod events;
 pub mod keys;
 #[cfg(feature = "manager")]
 pub mod manager;
+#[cfg(feature = "manager")]
+mod manager_options;
 pub mod privileges;
 pub mod referrer;
+#[cfg(feature = "manager")]
+mod reports;
 #[cfg(feature = "owner")]
 pub mod session;
 #[cfg(feature = "manager")]
