@@ -90,9 +90,14 @@ impl PortalError {
         }
     }
 
-    /// The stable code.
+    /// The stable code. An owner's sign-in that expired or was revoked (a 498 or 499 on a call
+    /// made with it) is `SESSION_EXPIRED`, so that "sign in again" is told apart from "this API
+    /// key is dead" (`INVALID_TOKEN`) without reading the message.
     pub fn code(&self) -> &'static str {
-        self.kind.code()
+        match self.kind {
+            Kind::InvalidToken | Kind::TokenRequired if self.signed_in => "SESSION_EXPIRED",
+            k => k.code(),
+        }
     }
 
     /// What to do about it, in one sentence.
@@ -331,9 +336,11 @@ mod tests {
         .unwrap();
         let mut owner = e.clone();
         owner.signed_in = true;
+        assert_eq!(owner.code(), "SESSION_EXPIRED");
+        assert_eq!(e.code(), "INVALID_TOKEN");
         assert_eq!(
             owner.to_string(),
-            "INVALID_TOKEN (498: Invalid token.). The sign-in has expired or was revoked: sign in again."
+            "SESSION_EXPIRED (498: Invalid token.). The sign-in has expired or was revoked: sign in again."
         );
         assert!(e.to_string().contains("API key"));
     }

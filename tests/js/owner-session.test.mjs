@@ -1,6 +1,5 @@
 // The owner's sign-in expiring, in Node against the emulator: owner tools then fail with
-// INVALID_TOKEN and a message about signing in again (not the API-key advice), and a new
-// sign-in works.
+// SESSION_EXPIRED (not an API key's INVALID_TOKEN), and a new sign-in works.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startEmulator, loadPackage } from "./harness.mjs";
@@ -16,18 +15,18 @@ test("an expired owner sign-in says to sign in again", async () => {
     for (const call of [() => session.listCredentials(), () => session.getCredentials(creds.itemId), () => session.invalidateKey(creds.itemId, 1)]) {
       const e = await call().then(() => null, (err) => err);
       assert.ok(e instanceof pkg.CredentialError, String(e));
-      assert.equal(e.code, "INVALID_TOKEN");
-      assert.match(e.message, /sign in again/);
-      assert.doesNotMatch(e.message, /API key/);
+      assert.equal(e.code, "SESSION_EXPIRED");
+      assert.equal(e.portalCode, 498);
     }
     // Signing in again works, also with the portal's home page URL as pasted from a browser.
     const again = await pkg.PortalSession.signIn(`${emu.portal}/home/index.html?x=1`, emu.username, emu.password);
     assert.equal(again.portal, `${emu.portal}/sharing/rest`);
     assert.equal((await again.getCredentials(creds.itemId)).itemId, creds.itemId);
-    // A wrong password is the portal's own refusal, with its message.
+    // A wrong password is the portal's own refusal, with its details.
     const wrong = await pkg.PortalSession.signIn(emu.portal, emu.username, "not the password").then(() => null, (err) => err);
     assert.equal(wrong.code, "BAD_REQUEST");
-    assert.match(wrong.message, /Invalid username or password/);
+    assert.equal(wrong.portalCode, 400);
+    assert.deepEqual(wrong.details, ["Invalid username or password."]);
   } finally {
     await emu.stop();
   }
