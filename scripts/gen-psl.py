@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Generates src/core/referrer/psl_trie.txt from the Public Suffix List.
 
-Input: Debian's `publicsuffix` package (/usr/share/publicsuffix/public_suffix_list.dat), ICANN
-and private sections both. Output: a label trie from the TLD down, one line, in punycode:
+Input: the vendored list, tests/vectors/public_suffix_list.dat (its version in
+public_suffix_list.source beside it; scripts/refresh-psl.sh moves both), ICANN and private
+sections both. Output: a label trie from the TLD down, one line, in punycode:
 
     node     := token [ "=" ] [ "{" node ( "," node )* "}" ]
     token    := [ "A".."Z" ] rest             (front coding, see below)
@@ -22,12 +23,12 @@ the trie). That is 1,173 fewer entries: the trie is 4.3 KB smaller gzipped, the 
 The top-level labels are ordered largest subtree first (see ser); sibling order does not matter
 to the lookups.
 
-Re-run after updating the package:
+Re-run after updating the list (scripts/refresh-psl.sh does both):
     python3 scripts/gen-psl.py > src/core/referrer/psl_trie.txt
 """
 import sys
 
-SRC = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/publicsuffix/public_suffix_list.dat"
+SRC = sys.argv[1] if len(sys.argv) > 1 else "tests/vectors/public_suffix_list.dat"
 
 
 def ascii_label(label):

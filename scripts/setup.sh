@@ -44,15 +44,14 @@ else
     || die "cargo install wasm-bindgen-cli $want"
 fi
 
-# 3. Chromium and its driver (Debian packages, always the same version), brotli for the size
-#    report, and the Public Suffix List the embedded trie is checked against (tests/psl_list.rs).
+# 3. Chromium and its driver (Debian packages, always the same version) and brotli for the size
+#    report. (The Public Suffix List the tests check against is vendored: tests/vectors.)
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v brotli >/dev/null || missing+=(brotli)
-[ -f /usr/share/publicsuffix/public_suffix_list.dat ] || missing+=(publicsuffix)
 if [ ${#missing[@]} -eq 0 ]; then
-  say "chromium, chromedriver, brotli, publicsuffix: present"
+  say "chromium, chromedriver, brotli: present"
 else
   say "installing Debian packages: ${missing[*]}"
   command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} by hand"

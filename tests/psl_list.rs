@@ -1,5 +1,6 @@
-//! The embedded Public Suffix List trie against the list it was generated from (Debian's
-//! `publicsuffix` package, installed by `make setup`; `PSL_LIST=/path` points elsewhere).
+//! The embedded Public Suffix List trie against the list it was generated from, vendored at a
+//! recorded version in `tests/vectors/public_suffix_list.dat` (`.source` beside it says which;
+//! `scripts/refresh-psl.sh` moves both; `PSL_LIST=/path` checks against another list).
 //!
 //! Both directions: every rule of the list gives the answer it must (a public suffix, a wildcard
 //! parent, an exception that is not a suffix), and every rule stored in the trie is in the list.
@@ -14,8 +15,13 @@ use apikey_credentials::core::referrer::psl::{
 };
 
 fn list_path() -> String {
-    std::env::var("PSL_LIST")
-        .unwrap_or_else(|_| "/usr/share/publicsuffix/public_suffix_list.dat".to_string())
+    std::env::var("PSL_LIST").unwrap_or_else(|_| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/vectors/public_suffix_list.dat"
+        )
+        .to_string()
+    })
 }
 
 /// A rule's labels in punycode, as the WHATWG URL parser (and the generator) write them.
@@ -30,7 +36,7 @@ fn ascii(name: &str) -> String {
 fn read_rules() -> Vec<String> {
     let path = list_path();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("{path}: {e} (install Debian's `publicsuffix` package: `make setup` does)")
+        panic!("{path}: {e} (the vendored list is tests/vectors/public_suffix_list.dat)")
     });
     text.lines()
         .map(str::trim)
