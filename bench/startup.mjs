@@ -32,6 +32,32 @@ async function timeImport(page, url, specifier) {
   }, specifier);
 }
 const once = (page, url) => timeImport(page, url, "/pkg/index.js");
+
+// Where the package's time goes, on a fresh page: the module's import(), init() (the .wasm's
+// fetch, streaming compilation and instantiation, the start function), and the first call; and,
+// on another fresh page, compiling the fetched .wasm bytes alone (WebAssembly.compile).
+async function breakdown(page, url) {
+  await page.goto(url);
+  return page.evaluate(async () => {
+    const t0 = performance.now();
+    const m = await import("/pkg/index.js");
+    const t1 = performance.now();
+    await m.default();
+    const t2 = performance.now();
+    m.checkReferrer(["https://app.example.com"], "https://app.example.com/");
+    const t3 = performance.now();
+    return { importMs: t1 - t0, initMs: t2 - t1, firstCallMs: t3 - t2 };
+  });
+}
+async function compileOnly(page, url) {
+  await page.goto(url);
+  return page.evaluate(async () => {
+    const bytes = await (await fetch("/pkg/apikey_credentials_bg.wasm")).arrayBuffer();
+    const t0 = performance.now();
+    await WebAssembly.compile(bytes);
+    return performance.now() - t0;
+  });
+}
 const floor = (page, url) => timeImport(page, url, "data:text/javascript,export default 1");
 const servedFloor = (page, url) => timeImport(page, url, "/floor.js");
 
@@ -59,6 +85,18 @@ try {
     if (i > 0) served.push(ms); // the first load fills the caches
     await page.close();
   }
+  const parts = [];
+  const compiles = [];
+  for (let i = 0; i < 21; i++) {
+    let page = await warmCtx.newPage();
+    const b = await breakdown(page, url);
+    if (i > 0) parts.push(b);
+    await page.close();
+    page = await warmCtx.newPage();
+    const c = await compileOnly(page, url);
+    if (i > 0) compiles.push(c);
+    await page.close();
+  }
   await warmCtx.close();
   const cold = [];
   for (let i = 0; i < 20; i++) {
@@ -71,6 +109,10 @@ try {
     coldMedianMs: +median(cold).toFixed(1), samples: 20,
     trivialImportMedianMs: +median(base).toFixed(1),
     floorMedianMs: +median(served).toFixed(1),
+    importMedianMs: +median(parts.map((p) => p.importMs)).toFixed(1),
+    initMedianMs: +median(parts.map((p) => p.initMs)).toFixed(1),
+    firstCallMedianMs: +median(parts.map((p) => p.firstCallMs)).toFixed(1),
+    compileMedianMs: +median(compiles).toFixed(1),
   }));
 } finally {
   await browser.close();
