@@ -10,7 +10,7 @@ import { createServer } from "node:http";
 import { createServer as createTcpServer, connect } from "node:net";
 import { readFileSync, existsSync } from "node:fs";
 import { join, extname } from "node:path";
-import { buildSync } from "../tests/js/node_modules/esbuild/lib/main.js";
+import { buildSync } from "../tools/node_modules/esbuild/lib/main.js";
 import { startEmulator, launchChromium, loadPackage, root } from "../tests/js/harness.mjs";
 
 const HALF_RTT_MS = 20;

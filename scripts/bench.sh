@@ -22,7 +22,7 @@ if command -v twiggy >/dev/null; then
   # The app package's module as cargo built it (scripts/build.sh keeps a copy per package).
   wasm-bindgen --target web --keep-debug --out-dir "$tmp" --out-name a "$PACKAGE_TARGET_DIR/pkg.wasm"
   # The same optimisation as the build (scripts/build.sh), names kept.
-  tests/js/node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 0 --converge --debuginfo "$tmp/a_bg.wasm" -o "$tmp/named.wasm"
+  tools/node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 0 --converge --debuginfo "$tmp/a_bg.wasm" -o "$tmp/named.wasm"
   twiggy_out=$(twiggy top -n 15 "$tmp/named.wasm" | cut -c1-150)
   rm -rf "$tmp"
 fi

@@ -26,13 +26,13 @@ build_package() {
   # a single caller into it. The module is 3 % larger raw but 5 % smaller gzipped (5.4 KB of the package,
   # measured): small functions with their own local numbering repeat far more than the same
   # code spliced into the big exported functions.
-  tests/js/node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 0 --converge \
+  tools/node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 0 --converge \
     --coalesce-locals-learning --reorder-locals --strip-debug --strip-producers \
     "$out/${crate}_bg.wasm" -o "$out/${crate}_bg.wasm"
   # Alike functions next to each other (see the script), then the names that carried the order go,
   # and the target-features section (read by wasm-opt for the features; wasm-bindgen has run).
   node scripts/order-functions.mjs "$out/${crate}_bg.wasm"
-  tests/js/node_modules/.bin/wasm-opt --reorder-functions-by-name --strip-debug --strip-target-features \
+  tools/node_modules/.bin/wasm-opt --reorder-functions-by-name --strip-debug --strip-target-features \
     "$out/${crate}_bg.wasm" -o "$out/${crate}_bg.wasm"
   # Short import/export names between the .wasm and its glue (see the script).
   node scripts/shorten-names.mjs "$out"

@@ -9,7 +9,7 @@ import { readFileSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 
-const require = createRequire(new URL("../tests/js/package.json", import.meta.url));
+const require = createRequire(new URL("../tools/package.json", import.meta.url));
 const { buildSync } = require("esbuild");
 
 const dir = process.argv[2] ?? "pkg";

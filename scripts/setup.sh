@@ -66,16 +66,19 @@ if command -v wasm-opt >/dev/null && [ "$(command -v wasm-opt)" = /usr/bin/wasm-
   say "note: /usr/bin/wasm-opt (Debian binaryen) is on PATH; it is never used here (it breaks the module)"
 fi
 
-# 4. npm dev dependencies of the build and the JS tests (binaryen's wasm-opt, esbuild,
-#    playwright-core, typescript, vite, Esri's client). Re-installed only when package.json or the lockfile changes.
-stamp=tests/js/node_modules/.setup-stamp
-sum=$(cat tests/js/package.json tests/js/package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
-  say "npm dev dependencies: present"
-else
-  say "installing npm dev dependencies (tests/js)"
-  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in tests/js"
-  echo "$sum" > "$stamp"
-fi
-[ -x tests/js/node_modules/.bin/wasm-opt ] || die "npm binaryen did not provide wasm-opt"
+# 4. npm packages, each set pinned by its own lockfile and re-installed only when it changes:
+#    tools/ for the build (binaryen's wasm-opt, esbuild), tests/js/ for the JS tests
+#    (playwright-core, typescript, vite, Esri's client).
+for dir in tools tests/js; do
+  stamp=$dir/node_modules/.setup-stamp
+  sum=$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+    say "npm packages of $dir: present"
+  else
+    say "installing the npm packages of $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in $dir"
+    echo "$sum" > "$stamp"
+  fi
+done
+[ -x tools/node_modules/.bin/wasm-opt ] || die "npm binaryen did not provide wasm-opt"
 say "ready"
