@@ -30,26 +30,36 @@ cargo build --release -p portal-emulator
 step "native tests"
 cargo test --workspace 2>&1 | tee target/native-tests.log
 step "wasm-bindgen tests (Node and headless Chromium), against two emulators"
-# Fixed ports and password: the wasm tests read them at compile time (tests/web/manager.rs).
+# The tests are given their emulators: started here on free ports, their URLs passed to the
+# tests at compile time (APIKEY_TEST_EMULATOR*, read in tests/web/manager.rs), with a fixed demo
+# password. The test runner's page gets a free port of its own, which the emulators let call
+# their /emulator/ helpers (they answer only their own origins otherwise).
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-# The test runner serves its page from a fixed origin, which the emulators let call their
-# /emulator/ helpers (they answer only their own origins otherwise).
-export WASM_BINDGEN_TEST_ADDRESS=127.0.0.1:18479
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$(free_port)"
 runner_origin="http://$WASM_BINDGEN_TEST_ADDRESS"
-for port in 18479 18480 18481 18482; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "port $port is in use: stop what listens there (an old test emulator?) and retry" >&2; exit 1
-  fi
-done
-./target/release/portal-emulator --port 18480 --alt-port 18481 --demo-password test-owner-password --helper-origin "$runner_origin" --log warn &
+./target/release/portal-emulator --port 0 --alt-port 0 --demo-password test-owner-password \
+  --helper-origin "$runner_origin" --log warn > target/wasm-emulator.log 2>&1 &
 pids+=($!)
-./target/release/portal-emulator --port 18482 --alt-port none --clock-offset-days 25 --demo-password test-owner-password --helper-origin "$runner_origin" --log warn &
+./target/release/portal-emulator --port 0 --alt-port none --clock-offset-days 25 --demo-password test-owner-password \
+  --helper-origin "$runner_origin" --log warn > target/wasm-emulator-skewed.log 2>&1 &
 pids+=($!)
-for port in 18480 18482; do
-  for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-done
+# The URL an emulator printed ("Demo:   http://127.0.0.1:PORT/"), once it is listening.
+emulator_url() {
+  for _ in $(seq 1 100); do
+    url=$(sed -n 's|^Demo: *\(http://[^ ]*\)/$|\1|p' "$1")
+    [ -n "$url" ] && { echo "$url"; return; }
+    sleep 0.1
+  done
+  echo "the emulator did not start: $(cat "$1")" >&2
+  exit 1
+}
+APIKEY_TEST_EMULATOR=$(emulator_url target/wasm-emulator.log)
+APIKEY_TEST_EMULATOR_SKEWED=$(emulator_url target/wasm-emulator-skewed.log)
+export APIKEY_TEST_EMULATOR APIKEY_TEST_EMULATOR_SKEWED
+echo "wasm tests: emulators $APIKEY_TEST_EMULATOR and $APIKEY_TEST_EMULATOR_SKEWED (clock +25 days), runner page $runner_origin"
 cargo test -p apikey-credentials --target wasm32-unknown-unknown --test web_node --test web_browser 2>&1 | tee target/wasm-tests.log
 cleanup; pids=()
 

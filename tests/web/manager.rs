@@ -1,5 +1,7 @@
-//! The manager and the owner tools against the running emulator (started by `make test` on fixed
-//! ports with a fixed demo password; see scripts/test.sh), through the JavaScript-facing API.
+//! The manager and the owner tools against running emulators, through the JavaScript-facing
+//! API. `make test` (scripts/test.sh) starts them on free ports with a fixed demo password and
+//! passes their URLs at compile time in `APIKEY_TEST_EMULATOR` and
+//! `APIKEY_TEST_EMULATOR_SKEWED`; the defaults below are for running these tests by hand.
 
 use apikey_credentials::web::manager::CredentialManager;
 use apikey_credentials::web::session::PortalSession;
