@@ -343,8 +343,33 @@ impl Credentials {
     }
 }
 
+/// Whether a new key may be generated into a slot whose key is `active` (the portal's
+/// `apiTokenNActive`): into an empty or invalidated slot, yes; over an active key, only as a
+/// regeneration, which is asked for explicitly because the current key stops working.
+pub fn check_new_key(slot: u8, active: Option<bool>, regenerate: bool) -> Result<()> {
+    if !regenerate && active == Some(true) {
+        return Err(Error::invalid(
+            "slot",
+            format!("slot {slot} already holds an active key: use regenerateKey to replace it (the current key stops working)."),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_new_key_never_replaces_an_active_one_silently() {
+        assert!(check_new_key(2, None, false).is_ok(), "never generated");
+        assert!(check_new_key(2, Some(false), false).is_ok(), "invalidated");
+        assert_eq!(
+            check_new_key(2, Some(true), false).unwrap_err().code(),
+            "INVALID_ARGUMENT"
+        );
+        assert!(check_new_key(2, Some(true), true).is_ok(), "regenerate");
+    }
+
     use super::*;
     use crate::core::time::DAY_MS;
 

@@ -414,9 +414,62 @@ pub fn required_privilege(url: &str) -> Option<(&'static str, &'static str)> {
         .map(|(_, p, name)| (*p, *name))
 }
 
+/// A privileges edit: `new` replaces the privileges, and the item access of `current` is kept
+/// (item access is edited on its own, with [`replace_item_access`]).
+pub fn replace_privileges(new: Vec<String>, current: &[String]) -> Vec<String> {
+    let mut out = new;
+    out.extend(
+        current
+            .iter()
+            .filter(|p| p.starts_with(ITEM_ACCESS_PREFIX))
+            .cloned(),
+    );
+    out
+}
+
+/// An item-access edit: access to each of `item_ids` replaces the item access of `current`,
+/// and its other privileges are kept.
+pub fn replace_item_access(item_ids: &[String], current: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = current
+        .iter()
+        .filter(|p| !p.starts_with(ITEM_ACCESS_PREFIX))
+        .cloned()
+        .collect();
+    out.extend(item_ids.iter().map(|i| item_access_privilege(i)));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_edit_keeps_the_other_kind() {
+        let id = "0123456789abcdef0123456789abcdef";
+        let current = vec![
+            "premium:user:basemaps".to_string(),
+            item_access_privilege(id),
+        ];
+        assert_eq!(
+            replace_privileges(vec!["premium:user:geocode".into()], &current),
+            [
+                "premium:user:geocode".to_string(),
+                item_access_privilege(id)
+            ]
+        );
+        let other = "fedcba9876543210fedcba9876543210".to_string();
+        assert_eq!(
+            replace_item_access(std::slice::from_ref(&other), &current),
+            [
+                "premium:user:basemaps".to_string(),
+                item_access_privilege(&other)
+            ]
+        );
+        assert_eq!(
+            replace_item_access(&[], &current),
+            ["premium:user:basemaps"]
+        );
+    }
 
     #[test]
     fn known_unknown_and_items() {

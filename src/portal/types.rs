@@ -386,8 +386,35 @@ impl FromJson for AppInfoJson {
     }
 }
 
+impl ItemJson {
+    /// Whether the item is API key credentials: an `Application` with the `APIToken` type
+    /// keyword (an OAuth 2.0 app is an `Application` with only `Registered App`), or a legacy
+    /// `API Key` item.
+    pub fn is_api_key_credentials(&self) -> bool {
+        self.item_type == "Application" && self.type_keywords.iter().any(|k| k == "APIToken")
+            || self.item_type == "API Key"
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn which_items_are_api_key_credentials() {
+        let item = |ty: &str, kw: &[&str]| ItemJson {
+            item_type: ty.into(),
+            type_keywords: kw.iter().map(|k| k.to_string()).collect(),
+            ..Default::default()
+        };
+        assert!(item("Application", &["Registered App", "APIToken"]).is_api_key_credentials());
+        assert!(item("API Key", &[]).is_api_key_credentials());
+        assert!(
+            !item("Application", &["Registered App"]).is_api_key_credentials(),
+            "an OAuth app"
+        );
+        assert!(!item("Web Map", &["APIToken"]).is_api_key_credentials());
+    }
+
     use super::*;
 
     #[test]

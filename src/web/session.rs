@@ -15,15 +15,19 @@ use super::credentials::ApiKeyCredentials;
 use super::error::{credential_error, from_core, from_portal, invalid_argument, JsResult};
 use super::transport::FetchTransport;
 use super::types::*;
-use crate::core::credentials::{validate_expiration, Credentials};
+use crate::core::credentials::{check_new_key, validate_expiration, Credentials};
 use crate::core::json::{Fields, ShapeError};
 use crate::core::keys::mask_key;
 use crate::core::prerequisites::{check_prerequisites, AccountFacts};
-use crate::core::privileges::{is_item_id, item_access_privilege, ITEM_ACCESS_PREFIX};
+use crate::core::privileges::{
+    is_item_id, replace_item_access, replace_privileges, ITEM_ACCESS_PREFIX,
+};
 use crate::core::referrer::{ReferrerRules, RulesOptions};
 use crate::portal::client::Typed;
 use crate::portal::request::NODE_REFERER;
-use crate::portal::types::{credentials_from_portal, PortalSelfJson, RegisteredAppJson, UserJson};
+use crate::portal::types::{
+    credentials_from_portal, ItemJson, PortalSelfJson, RegisteredAppJson, UserJson,
+};
 use crate::portal::PortalClient;
 
 struct Inner {
@@ -108,13 +112,6 @@ fn slot_arg(slot: f64) -> JsResult<u8> {
 /// At most this many pages of 100 search results are read (10,000 credentials).
 const MAX_SEARCH_PAGES: usize = 100;
 
-/// API key credentials: an `Application` item with the `APIToken` type keyword (an OAuth 2.0
-/// app is an `Application` with only `Registered App`), or a legacy `API Key` item.
-fn is_credentials(item: &crate::portal::types::ItemJson) -> bool {
-    item.item_type == "Application" && item.type_keywords.iter().any(|k| k == "APIToken")
-        || item.item_type == "API Key"
-}
-
 impl Inner {
     /// The client for one owner call: its requests together settle within the owner timeout.
     fn call(&self) -> PortalClient<FetchTransport> {
@@ -148,11 +145,11 @@ impl Inner {
             Op::Read => (None, None),
             Op::Referrers(list) => (Some(app.privileges.clone()), Some(list)),
             Op::Privileges(list) => (
-                Some(with_item_access(list, &app.privileges)),
+                Some(replace_privileges(list, &app.privileges)),
                 Some(app.http_referrers.clone()),
             ),
             Op::ItemAccess(ids) => (
-                Some(with_privileges(&ids, &app.privileges)),
+                Some(replace_item_access(&ids, &app.privileges)),
                 Some(app.http_referrers.clone()),
             ),
             Op::NewKey {
@@ -165,14 +162,7 @@ impl Inner {
                 } else {
                     app.api_token2_active
                 };
-                if !regenerate && active == Some(true) {
-                    return Err(credential_error(
-                        "INVALID_ARGUMENT",
-                        &format!("Slot {slot} already holds an active key: use regenerateKey to replace it (the current key stops working)."),
-                        None,
-                        JsValue::UNDEFINED,
-                    ));
-                }
+                check_new_key(slot, active, regenerate).map_err(from_core)?;
                 let secret = self.secret(&app)?;
                 if let Some(exp) = expires_at {
                     client
@@ -247,28 +237,6 @@ enum Op {
 fn owner_error(mut e: crate::portal::PortalError) -> JsValue {
     e.signed_in = true;
     from_portal(&e)
-}
-
-/// `privileges` plus the item access entries of `current`.
-fn with_item_access(mut privileges: Vec<String>, current: &[String]) -> Vec<String> {
-    privileges.extend(
-        current
-            .iter()
-            .filter(|p| p.starts_with(ITEM_ACCESS_PREFIX))
-            .cloned(),
-    );
-    privileges
-}
-
-/// The privileges of `current` other than item access, plus access to each of `item_ids`.
-fn with_privileges(item_ids: &[String], current: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = current
-        .iter()
-        .filter(|p| !p.starts_with(ITEM_ACCESS_PREFIX))
-        .cloned()
-        .collect();
-    out.extend(item_ids.iter().map(|i| item_access_privilege(i)));
-    out
 }
 
 fn check_new_expiry(expires_at: &DateInputJs) -> JsResult<Option<i64>> {
@@ -380,7 +348,7 @@ impl PortalSession {
                 ids.extend(
                     page.results
                         .into_iter()
-                        .filter(is_credentials)
+                        .filter(ItemJson::is_api_key_credentials)
                         .map(|i| i.id),
                 );
                 // -1 after the last page; a portal that does not move forward ends it too.
