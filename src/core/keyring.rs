@@ -286,6 +286,15 @@ impl KeyRing {
             .max()
     }
 
+    /// Whether every key is marked dead and nothing was learnt of them for a retry window
+    /// (or the newest news is dated in the future: a clock changed): a re-probe is due.
+    pub fn probe_due(&self, now: Millis) -> bool {
+        self.last_checked().is_some_and(|t| {
+            let age = now.saturating_sub(t);
+            age >= self.window || age < 0
+        })
+    }
+
     /// Starts a request: the key to send with, or `AllDead`. When every key is marked dead and
     /// nothing was learnt of them for a retry window, this request re-probes them (the mark
     /// checked longest ago first, then the other on a 498), and the window restarts now, so
@@ -298,11 +307,7 @@ impl KeyRing {
                 probe: false,
             });
         }
-        let due = self.last_checked().is_some_and(|t| {
-            let age = now.saturating_sub(t);
-            age >= self.window || age < 0
-        });
-        if !due {
+        if !self.probe_due(now) {
             return Step::AllDead;
         }
         let oldest = self

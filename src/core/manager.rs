@@ -93,13 +93,11 @@ pub enum Event {
 /// console line (once per key per page load).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Warning {
-    /// The state entered.
-    pub state: KeyState,
     /// The key's slot (`None`: legacy).
     pub slot: Option<u8>,
     /// Its mask.
     pub masked: String,
-    /// Its status.
+    /// Its status (`status.state` is the state entered).
     pub status: KeyStatus,
     /// Whether it is a legacy key.
     pub legacy: bool,
@@ -187,11 +185,6 @@ impl ManagerState {
         local.saturating_add(self.skew_ms)
     }
 
-    /// The skew in use (portal minus local; 0 when within the limit).
-    pub fn skew_ms(&self) -> Millis {
-        self.skew_ms
-    }
-
     /// The status of key `i` at `now` (portal time): a legacy key counts down to Esri's
     /// retirement of legacy keys; a key marked dead is `invalidated`.
     pub fn status(&self, i: usize, now: Millis) -> Option<KeyStatus> {
@@ -255,7 +248,6 @@ impl ManagerState {
             }
             let other = self.ring.entries().iter().find(|o| o.slot != e.slot);
             out.push(Event::Expiry(Warning {
-                state: status.state,
                 slot: e.slot,
                 message: warning_text(e, &status, other),
                 masked,
@@ -470,7 +462,7 @@ mod tests {
         events
             .iter()
             .map(|e| match e {
-                Event::Expiry(w) => w.state.as_str(),
+                Event::Expiry(w) => w.status.state.as_str(),
                 Event::Invalid { .. } => "invalid",
                 Event::Failover { .. } => "failover",
                 Event::Healed { .. } => "healed",
@@ -497,7 +489,7 @@ mod tests {
         let crit = m.warnings(NOW + 15 * DAY_MS, &mut console);
         let Event::Expiry(w) = &crit[0] else { panic!() };
         assert_eq!(
-            (w.state, w.event, w.console),
+            (w.status.state, w.event, w.console),
             (KeyState::Critical, true, false)
         );
         // A second manager in the same page: events again, no console line.
@@ -543,7 +535,7 @@ mod tests {
             .is_none());
         // Clocks agree again: the skew goes, quietly.
         assert!(m.observe_portal_time(NOW, NOW).is_none());
-        assert_eq!(m.skew_ms(), 0);
+        assert_eq!(m.now(NOW), NOW);
     }
 
     #[test]

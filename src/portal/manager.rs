@@ -91,16 +91,8 @@ impl From<PortalError> for ManagerError {
 /// What `inspect()` learnt of one key.
 #[derive(Debug, Clone)]
 pub struct KeyReport {
-    /// The key's slot (`None`: legacy).
-    pub slot: Option<u8>,
-    /// Its mask.
-    pub masked: String,
-    /// Whether it is a legacy key.
-    pub legacy: bool,
-    /// Its status now.
-    pub status: KeyStatus,
-    /// Its dead mark after the probe.
-    pub dead: Option<DeadMark>,
+    /// The key and its status after the probe.
+    pub key: StatusRow,
     /// It was marked dead and the portal accepted it now.
     pub healed: bool,
     /// What the portal says of it.
@@ -322,54 +314,73 @@ impl<T: Transport + Clone, H: Host> Manager<T, H> {
         }
     }
 
+    /// Key `i`'s status row at `now`.
+    fn row(&self, i: usize, now: Millis) -> Option<StatusRow> {
+        let st = self.state.borrow();
+        let e = st.ring.get(i)?;
+        Some(StatusRow {
+            slot: e.slot,
+            masked: e.key.masked(),
+            legacy: e.is_legacy(),
+            status: st.status(i, now)?,
+            dead: e.dead.clone(),
+        })
+    }
+
     /// Status rows of every key now.
     pub fn status(&self) -> Vec<StatusRow> {
         let now = self.now();
-        let st = self.state.borrow();
-        st.ring
-            .entries()
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| {
-                Some(StatusRow {
-                    slot: e.slot,
-                    masked: e.key.masked(),
-                    legacy: e.is_legacy(),
-                    status: st.status(i, now)?,
-                    dead: e.dead.clone(),
-                })
-            })
-            .collect()
+        let n = self.state.borrow().ring.entries().len();
+        (0..n).filter_map(|i| self.row(i, now)).collect()
+    }
+
+    /// The key to use now (`getToken`), when that needs no request: `None` when every key is
+    /// marked dead and a re-probe is due (then [`Manager::token`]). The common case answers at
+    /// once, so a caller can hand out a settled promise.
+    pub fn token_now(&self, url: Option<&str>) -> Option<Result<String, ManagerError>> {
+        self.evaluate();
+        let now = self.now();
+        let pick = self.state.borrow().ring.pick(now);
+        let i = match pick {
+            Some(i) => i,
+            None if self.state.borrow().ring.probe_due(now) => return None,
+            None => return Some(Err(self.all_dead(None))),
+        };
+        if let Some(u) = url {
+            self.state.borrow_mut().record(i, &service_name(u), None);
+        }
+        Some(Ok(self.raw_key(i)))
     }
 
     /// The key to use now (`getToken`). When every key is marked dead and a re-probe is due,
     /// the keys are probed with `portals/self` first; a key the portal accepts heals and is
     /// handed out.
     pub async fn token(&self, url: Option<&str>) -> Result<String, ManagerError> {
-        self.evaluate();
-        let now = self.now();
-        let step = self.state.borrow_mut().begin(now);
-        let i = match step {
-            Step::Send(s) if !s.probe => s.index,
-            Step::Send(_) => {
-                let deadline = self.deadline();
-                let n = self.state.borrow().ring.entries().len();
-                for i in 0..n {
-                    let _ = self.probe(i, deadline).await;
-                }
-                self.save();
-                self.state
-                    .borrow()
-                    .ring
-                    .pick(self.now())
-                    .ok_or_else(|| self.all_dead(None))?
-            }
-            _ => return Err(self.all_dead(None)),
-        };
-        if let Some(u) = url {
-            self.state.borrow_mut().record(i, &service_name(u), None);
+        if let Some(answer) = self.token_now(url) {
+            return answer;
         }
-        Ok(self.raw_key(i))
+        // The probe round starts now (begin() restarts the window, so no concurrent call
+        // probes too).
+        let now = self.now();
+        if !matches!(self.state.borrow_mut().begin(now), Step::Send(s) if s.probe) {
+            return self
+                .token_now(url)
+                .unwrap_or_else(|| Err(self.all_dead(None)));
+        }
+        self.probe_all(self.deadline()).await;
+        self.save();
+        self.token_now(url)
+            .unwrap_or_else(|| Err(self.all_dead(None)))
+    }
+
+    /// Asks the portal about every key in turn, within `deadline` (see [`Manager::probe`]).
+    async fn probe_all(&self, deadline: Millis) -> Vec<Result<bool, PortalError>> {
+        let n = self.state.borrow().ring.entries().len();
+        let mut probes = Vec::with_capacity(n);
+        for i in 0..n {
+            probes.push(self.probe(i, deadline).await);
+        }
+        probes
     }
 
     /// After a 498 seen by Esri's client (`refreshCredentials`): checks the current key with
@@ -549,35 +560,24 @@ impl<T: Transport + Clone, H: Host> Manager<T, H> {
     /// this page's referrer is accepted. Heals keys the portal accepts, marks those it
     /// refuses, fires the expiry warnings. Over within the timeout.
     pub async fn inspect(&self) -> Vec<KeyReport> {
-        let n = self.state.borrow().ring.entries().len();
-        let deadline = self.deadline();
         let prediction = self
             .host
             .page()
             .and_then(|p| effective_referrer(&p.href, self.root(), p.policy, p.opaque).ok());
-        let mut probes = Vec::with_capacity(n);
-        for i in 0..n {
-            probes.push(self.probe(i, deadline).await);
-        }
+        let probes = self.probe_all(self.deadline()).await;
         self.save();
         self.evaluate();
         let now = self.now();
-        let st = self.state.borrow();
         probes
             .into_iter()
             .enumerate()
             .filter_map(|(i, probe)| {
-                let e = st.ring.get(i)?;
                 let (healed, error) = match probe {
                     Ok(h) => (h, None),
                     Err(err) => (false, Some(err)),
                 };
                 Some(KeyReport {
-                    slot: e.slot,
-                    masked: e.key.masked(),
-                    legacy: e.is_legacy(),
-                    status: st.status(i, now)?,
-                    dead: e.dead.clone(),
+                    key: self.row(i, now)?,
                     healed,
                     app_info: self.app_info.borrow().get(i).cloned().flatten(),
                     referrer_sent: prediction.as_ref().and_then(|p| p.referrer.clone()),
@@ -868,7 +868,7 @@ mod tests {
         let reports = run(m2.inspect());
         assert!(reports
             .iter()
-            .all(|r| r.healed && r.dead.is_none() && r.error.is_none()));
+            .all(|r| r.healed && r.key.dead.is_none() && r.error.is_none()));
         assert_eq!(event_names(&m2), ["healed", "healed"]);
         assert!(run(m2.request(SELF_URL, vec![], Sending::default())).is_ok());
         // A reload after the window: the old marks are not restored at all.

@@ -76,7 +76,7 @@ impl Host for WebHost {
                             .set("expiresAt", opt_date_out(w.status.expires_at))
                             .set("message", w.message.as_str())
                             .build();
-                        self.emit(w.state.as_str(), detail);
+                        self.emit(w.status.state.as_str(), detail);
                     }
                 }
                 Event::Invalid {

@@ -175,14 +175,21 @@ impl CredentialManager {
                 Ok(u) => u,
                 Err(e) => return Promise::reject(&e).unchecked_into(),
             };
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            inner
-                .token(url.as_deref())
-                .await
-                .map(|k| JsValue::from_str(&k))
-                .map_err(manager_error)
-        })
+        // Known without a request (the common case): a settled promise, no task.
+        match self.inner.token_now(url.as_deref()) {
+            Some(Ok(key)) => Promise::resolve(&JsValue::from_str(&key)),
+            Some(Err(e)) => Promise::reject(&manager_error(e)),
+            None => {
+                let inner = self.inner.clone();
+                future_to_promise(async move {
+                    inner
+                        .token(url.as_deref())
+                        .await
+                        .map(|k| JsValue::from_str(&k))
+                        .map_err(manager_error)
+                })
+            }
+        }
         .unchecked_into()
     }
 

@@ -53,13 +53,14 @@ pub fn key_report_js(r: KeyReport) -> JsValue {
             .set("message", err.to_string().as_str())
             .build()
     });
-    with_mark(Obj::new(), r.dead.as_ref())
-        .set("slot", slot_js(r.slot))
-        .set("maskedKey", r.masked.as_str())
-        .set("legacy", r.legacy)
+    let k = &r.key;
+    with_mark(Obj::new(), k.dead.as_ref())
+        .set("slot", slot_js(k.slot))
+        .set("maskedKey", k.masked.as_str())
+        .set("legacy", k.legacy)
         .set(
             "status",
-            status_obj(&r.status).set("legacy", r.legacy).build(),
+            status_obj(&k.status).set("legacy", k.legacy).build(),
         )
         .set("healed", r.healed)
         .set("appInfo", info)
