@@ -12,12 +12,16 @@ command -v cargo >/dev/null || die "cargo is not installed (install Rust with ru
 command -v node >/dev/null || die "node is not installed (Node 20 is required)"
 command -v npm >/dev/null || die "npm is not installed"
 
-# 1. The wasm32 target.
-if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
-  say "wasm32-unknown-unknown target: present"
+# 1. The pinned stable toolchain (rust-toolchain.toml) with clippy, rustfmt and the wasm32 target.
+stable=$(awk -F'"' '/^channel/ { print $2 }' rust-toolchain.toml)
+[ -n "$stable" ] || die "could not read the channel from rust-toolchain.toml"
+if rustup target list --toolchain "$stable" --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
+  && rustup component list --toolchain "$stable" --installed 2>/dev/null | grep -q '^clippy'; then
+  say "Rust $stable with clippy, rustfmt and wasm32-unknown-unknown: present"
 else
-  say "installing the wasm32-unknown-unknown target"
-  rustup target add wasm32-unknown-unknown || die "rustup target add wasm32-unknown-unknown"
+  say "installing Rust $stable with clippy, rustfmt and wasm32-unknown-unknown"
+  rustup toolchain install "$stable" --profile minimal --component clippy,rustfmt \
+    --target wasm32-unknown-unknown || die "rustup toolchain install $stable"
 fi
 
 # 1b. The pinned nightly the package is built with, and the standard library's source it

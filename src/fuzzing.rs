@@ -99,8 +99,8 @@ pub fn portal_json(data: &[u8]) {
     let _ = interpret::<SearchJson>(&Json, &r);
     let _ = interpret::<SuccessJson>(&Json, &r);
     let _ = interpret::<AddItemJson>(&Json, &r);
-    if let Ok(item) = crate::core::json::from_str::<ItemJson>(&r.body) {
-        let app = crate::core::json::from_str::<RegisteredAppJson>(&r.body).unwrap_or_default();
+    if let Ok(item) = crate::native::from_str::<ItemJson>(&r.body) {
+        let app = crate::native::from_str::<RegisteredAppJson>(&r.body).unwrap_or_default();
         let _ = crate::core::credentials::Credentials::new(credentials_from_portal(
             &item,
             &app,

@@ -30,8 +30,22 @@ pub mod portal;
 pub mod web;
 
 #[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+
+#[cfg(not(target_arch = "wasm32"))]
 #[doc(hidden)]
 pub mod fuzzing;
+
+/// The full WHATWG URL parser behind the core's referrer rules, past their ASCII fast path: the
+/// platform's `URL` in wasm (browser or Node), the `url` crate natively. This and the module list
+/// above are the only places the crate chooses by target.
+#[cfg(target_arch = "wasm32")]
+pub type FullUrlParser = web::url::PlatformUrlParser;
+/// The full WHATWG URL parser behind the core's referrer rules, past their ASCII fast path: the
+/// platform's `URL` in wasm (browser or Node), the `url` crate natively. This and the module list
+/// above are the only places the crate chooses by target.
+#[cfg(not(target_arch = "wasm32"))]
+pub type FullUrlParser = native::NativeUrlParser;
 
 /// The version of this crate (and of the npm packages built from it).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

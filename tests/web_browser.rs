@@ -14,7 +14,6 @@ mod browser_only {
 
     #[wasm_bindgen_test]
     fn page_referrer_is_this_origin() {
-        apikey_credentials::web::start();
         let origin = web_sys::window().unwrap().location().origin().unwrap();
         let list = Array::new();
         list.push(&JsValue::from_str(&origin));
@@ -47,7 +46,6 @@ mod browser_only {
 
     #[wasm_bindgen_test]
     fn meta_referrer_policy_with_legacy_keywords() {
-        apikey_credentials::web::start();
         let window = web_sys::window().unwrap();
         let document = window.document().unwrap();
         let origin = window.location().origin().unwrap();
@@ -119,7 +117,6 @@ mod storage {
 
     #[wasm_bindgen_test]
     async fn corrupt_foreign_and_old_entries_are_reported_and_replaced() {
-        apikey_credentials::web::start();
         local().set_item("someone-else", "keep me").unwrap();
         assert_eq!(problem_for("{corrupt").await.as_deref(), Some("corrupt"));
         assert_eq!(
@@ -145,7 +142,6 @@ mod storage {
 
     #[wasm_bindgen_test]
     async fn dead_marks_and_usage_survive_a_reload_and_keys_only_when_asked() {
-        apikey_credentials::web::start();
         local().remove_item(&entry()).unwrap();
         let m = manager(&format!("{EMU}/portal"), &[KEY], &[("storage", s("local"))]);
         let err = call_async(
@@ -189,7 +185,6 @@ mod storage {
 
     #[wasm_bindgen_test]
     async fn quota_exceeded_is_reported_and_state_kept_in_memory() {
-        apikey_credentials::web::start();
         local().remove_item(&entry()).unwrap();
         // Fill localStorage to its quota, with smaller and smaller chunks.
         let mut n = 0;
@@ -223,7 +218,6 @@ mod storage {
     /// them, and a request to the portal works.
     #[wasm_bindgen_test]
     async fn a_foreign_498_heals_after_a_reload_and_inspect() {
-        apikey_credentials::web::start();
         local().remove_item(&entry()).unwrap();
         let session = sign_in(&format!("{EMU}/portal")).await;
         let origin = page_origin().unwrap();

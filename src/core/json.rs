@@ -224,45 +224,6 @@ pub fn push_quoted(out: &mut String, s: &str) {
     out.push('"');
 }
 
-#[cfg(any(not(target_arch = "wasm32"), test))]
-impl Json for serde_json::Value {
-    fn is_null(&self) -> bool {
-        self.is_null()
-    }
-    fn as_str(&self) -> Option<String> {
-        serde_json::Value::as_str(self).map(str::to_string)
-    }
-    fn as_f64(&self) -> Option<f64> {
-        serde_json::Value::as_f64(self)
-    }
-    fn as_bool(&self) -> Option<bool> {
-        serde_json::Value::as_bool(self)
-    }
-    fn items(&self) -> Option<Vec<Self>> {
-        self.as_array().cloned()
-    }
-    fn is_object(&self) -> bool {
-        self.is_object()
-    }
-    fn get(&self, key: &str) -> Option<Self> {
-        self.as_object().and_then(|o| o.get(key)).cloned()
-    }
-    fn keys(&self) -> Option<Vec<String>> {
-        Some(
-            self.as_object()
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default(),
-        )
-    }
-}
-
-/// Parses `text` natively and reads a `T` from it.
-#[cfg(any(not(target_arch = "wasm32"), test))]
-pub fn from_str<T: FromJson>(text: &str) -> Result<T, String> {
-    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    T::from_json(&v, "").map_err(|e| e.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -392,7 +392,6 @@ pub fn url_without_query(url: &str) -> String {
 }
 
 #[cfg(test)]
-#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -436,7 +436,6 @@ fn warning_text(e: &KeyEntry, st: &KeyStatus, other: Option<&KeyEntry>) -> Strin
 }
 
 #[cfg(test)]
-#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
     use crate::core::keys::ApiKey;

@@ -55,8 +55,6 @@ pub fn cap_chars(s: &str, max: usize) -> String {
 mod tests {
     use super::find_str;
 
-    // proptest is a native-only dev-dependency (these unit tests are also built for wasm32).
-    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
         fn find_str_agrees_with_str_find(hay in "[ab:/é]{0,30}", needle in "[ab:/é]{0,4}") {

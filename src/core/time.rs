@@ -228,8 +228,6 @@ mod tests {
         Some((i64::from(dt.year()), dt.month(), dt.day()))
     }
 
-    // proptest is a native-only dev-dependency (these unit tests are also built for wasm32).
-    #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
         #[test]
         fn civil_dates_agree_with_chrono(ms in -JS_DATE_LIMIT..=JS_DATE_LIMIT) {

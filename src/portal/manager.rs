@@ -701,7 +701,6 @@ impl<T: Transport + Clone, H: Host> Manager<T, H> {
 }
 
 #[cfg(test)]
-#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
     use crate::portal::client::RawResponse;

@@ -419,12 +419,12 @@ mod tests {
 
     #[test]
     fn parses_real_shapes() {
-        let item: ItemJson = crate::core::json::from_str(
+        let item: ItemJson = crate::native::from_str(
             r#"{"id":"abc","title":"My key","owner":"me","type":"Application","typeKeywords":["Registered App","APIToken"],
                 "apiToken1ExpirationDate":1767225600000,"apiToken2ExpirationDate":-1,"extra":{"x":1}}"#,
         )
         .unwrap();
-        let app: RegisteredAppJson = crate::core::json::from_str(
+        let app: RegisteredAppJson = crate::native::from_str(
             r#"{"itemId":"abc","client_id":"cid","client_secret":"s","appType":"multiple","redirect_uris":[],
                 "httpReferrers":["https://example.com"],"privileges":["premium:user:basemaps"],
                 "apiToken1Active":true,"apiToken2Active":false,"isPersonalAPIToken":false,"registered":1,"modified":2}"#,

@@ -34,16 +34,6 @@ pub mod url;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// Installs the platform's WHATWG `URL` as the core's full URL parser when the module starts.
-///
-/// ```js
-/// // Runs by itself when the module is initialised (installs the platform URL parser).
-/// ```
-#[wasm_bindgen(start)]
-pub fn start() {
-    crate::core::referrer::url::install_full_parser(&url::PLATFORM_URL);
-}
-
 /// The current time from the JavaScript clock.
 pub(crate) fn now_ms() -> crate::core::time::Millis {
     js_sys::Date::now() as crate::core::time::Millis

@@ -3,6 +3,7 @@
 use crate::core::referrer::url::{ParsedUrl, UrlParser};
 
 /// Parses with `new URL(input)`.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct PlatformUrlParser;
 
 impl UrlParser for PlatformUrlParser {
@@ -35,5 +36,3 @@ impl UrlParser for PlatformUrlParser {
     }
 }
 
-/// The instance the core uses.
-pub static PLATFORM_URL: PlatformUrlParser = PlatformUrlParser;

@@ -10,11 +10,6 @@ use wasm_bindgen_test::wasm_bindgen_test;
 const NOW: f64 = 1_767_225_600_000.0; // 2026-01-01T00:00:00Z
 const DAY: f64 = 86_400_000.0;
 
-/// The package's start function (wasm-bindgen-test does not run `#[wasm_bindgen(start)]`).
-fn init() {
-    apikey_credentials::web::start();
-}
-
 fn get(v: &JsValue, k: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(k)).unwrap()
 }
@@ -63,7 +58,6 @@ fn assert_credential_error(err: &JsValue, code: &str) {
 
 #[wasm_bindgen_test]
 fn key_status_takes_date_or_number_and_returns_date() {
-    init();
     let opts: types::KeyStatusOptionsJs =
         obj(&[("now", Date::new(&NOW.into()).into())]).unchecked_into();
     let by_date: types::DateInputJs =
@@ -88,7 +82,6 @@ fn key_status_takes_date_or_number_and_returns_date() {
 
 #[wasm_bindgen_test]
 fn bad_arguments_are_credential_errors() {
-    init();
     let invalid_date: types::DateInputJs =
         JsValue::from(Date::new(&JsValue::from_str("not a date"))).unchecked_into();
     assert_credential_error(
@@ -158,7 +151,6 @@ fn bad_arguments_are_credential_errors() {
 
 #[wasm_bindgen_test]
 fn key_helpers() {
-    init();
     let k: types::Str =
         JsValue::from_str("AAPTxy1234567890abcdefghijklmnopqrstuvwxyzOU.AT2_G1kye1HB")
             .unchecked_into();
@@ -174,7 +166,6 @@ fn key_helpers() {
 
 #[wasm_bindgen_test]
 fn credentials_rules_through_js() {
-    init();
     let opts = obj(&[
         ("itemId", "0123456789abcdef0123456789abcdef".into()),
         ("title", "Demo".into()),
@@ -252,7 +243,6 @@ fn credentials_rules_through_js() {
 /// order, repetition or number of distinct referrers (more than the 16 it remembers).
 #[wasm_bindgen_test]
 fn fast_path_cache_agrees_with_check() {
-    init();
     let rules = referrer::ReferrerRules::new(
         &strings(&["https://*.example.com", "http://localhost:3000"]),
         None,
@@ -293,7 +283,6 @@ fn fast_path_cache_agrees_with_check() {
 /// encoding has to mark: no header, non-strings, newlines, marker characters, the empty string.
 #[wasm_bindgen_test]
 fn allows_many_agrees_with_allows() {
-    init();
     for list in [
         vec!["https://*.example.com", "http://localhost:3000"],
         vec![],
@@ -339,7 +328,6 @@ fn allows_many_agrees_with_allows() {
 /// The shared referrer vectors through the JS API.
 #[wasm_bindgen_test]
 fn shared_referrer_vectors_through_js() {
-    init();
     let doc = JSON::parse(include_str!("../vectors/referrer-vectors.json")).unwrap();
     let default_request = get(&doc, "defaultRequestUrl");
     let vectors = Array::from(&get(&doc, "vectors"));
@@ -479,7 +467,6 @@ fn allocator_keeps_every_block_intact() {
 #[wasm_bindgen_test]
 fn privilege_helpers_through_js() {
     use apikey_credentials::web::privileges;
-    init();
     let geo = privileges::describe_privilege(
         &JsValue::from_str("premium:user:geocode:stored").unchecked_into(),
     )

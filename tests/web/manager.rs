@@ -191,7 +191,6 @@ pub fn page_origin() -> Option<String> {
 
 #[wasm_bindgen_test]
 async fn inspect_warns_and_fails_over_after_invalidation() {
-    apikey_credentials::web::start();
     let session = sign_in(&format!("{EMU}/portal")).await;
     let reqs = call(&session, "prerequisites", &[]).unwrap();
     assert!(
@@ -315,7 +314,6 @@ async fn inspect_warns_and_fails_over_after_invalidation() {
 
 #[wasm_bindgen_test]
 async fn portal_time_decides_expiry_when_clocks_differ() {
-    apikey_credentials::web::start();
     // This emulator's clock runs 25 days ahead.
     let session = sign_in(&format!("{EMU_SKEWED}/portal")).await;
     let origin = page_origin();
@@ -342,7 +340,6 @@ async fn portal_time_decides_expiry_when_clocks_differ() {
 
 #[wasm_bindgen_test]
 async fn typed_errors_for_network_faults() {
-    apikey_credentials::web::start();
     let key = "AAPTabcdefghijklmnopqrstuvwxyz0123456789.AT1_aaaaaaaa";
     let m = manager(
         &format!("{EMU}/portal"),
@@ -432,7 +429,6 @@ async fn typed_errors_for_network_faults() {
 /// as arcgis-rest-js does. In Node (no CORS) it stays a GET with the header.
 #[wasm_bindgen_test]
 async fn a_get_to_the_sharing_api_needs_no_preflight() {
-    apikey_credentials::web::start();
     let session = sign_in(&format!("{EMU}/portal")).await;
     let (item, k1, _) = fresh_credentials(&session, &[], Date::now(), 200.0, 100.0).await;
     let m = manager(&format!("{EMU}/portal"), &[&k1], &[]);
@@ -457,7 +453,6 @@ async fn a_get_to_the_sharing_api_needs_no_preflight() {
 /// with one `expired` event whose advice is to move to API key credentials.
 #[wasm_bindgen_test]
 async fn legacy_keys_are_named_and_expired() {
-    apikey_credentials::web::start();
     let legacy = "AAPKlegacylegacylegacylegacylegacy0123456789";
     let m = manager(&format!("{EMU}/portal"), &[legacy], &[]);
     let seen = record(&m, &["expired", "expiring", "critical"]);

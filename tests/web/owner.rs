@@ -38,7 +38,6 @@ fn confirm() -> JsValue {
 
 #[wasm_bindgen_test]
 async fn every_owner_tool_round_trips_through_the_portal() {
-    apikey_credentials::web::start();
     let session = sign_in(&format!("{EMU}/portal")).await;
     let created = call_async(
         &session,

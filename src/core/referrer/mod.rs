@@ -26,7 +26,7 @@ pub mod url;
 pub use diagnostics::{Code, Severity};
 pub use pattern::{Pattern, WildcardDepth};
 
-use self::url::{full_parser, parse_view};
+use self::url::{full_parser, parse_view, UrlParser};
 use crate::core::error::{Error, Result};
 
 /// Referrers longer than this are refused (browsers never send more than 4,096 bytes).

@@ -4,7 +4,7 @@
 
 use super::diagnostics::Code;
 use super::psl;
-use super::url::{full_parser, is_plain_domain, is_plain_path};
+use super::url::{full_parser, is_plain_domain, is_plain_path, UrlParser};
 
 /// Entries longer than this (in characters) are refused.
 pub const MAX_ENTRY_CHARS: usize = 2048;

@@ -8,8 +8,6 @@
 //! [`UrlParser`]: natively the `url` crate, in wasm the platform's `URL` (browser or Node), both
 //! of which implement the same standard.
 
-use std::sync::OnceLock;
-
 /// The parts of a parsed absolute URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedUrl {
@@ -260,60 +258,10 @@ pub fn parse_fast(input: &str) -> Option<ParsedUrl> {
     })
 }
 
-/// The native full parser: the `url` crate (WHATWG URL, UTS #46).
-#[cfg(not(target_arch = "wasm32"))]
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NativeUrlParser;
-
-#[cfg(not(target_arch = "wasm32"))]
-impl UrlParser for NativeUrlParser {
-    fn parse(&self, input: &str) -> Option<ParsedUrl> {
-        let u = url::Url::parse(input).ok()?;
-        Some(ParsedUrl {
-            scheme: u.scheme().to_string(),
-            host: match u.host() {
-                Some(url::Host::Ipv6(a)) => format!("[{a}]"),
-                Some(h) => h.to_string(),
-                None => String::new(),
-            },
-            port: u.port(),
-            path: u.path().to_string(),
-            query: u.query().map(str::to_string),
-        })
-    }
-}
-
-/// A parser that knows nothing: used in wasm until the web layer installs the platform's.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoFullParser;
-
-impl UrlParser for NoFullParser {
-    fn parse(&self, _input: &str) -> Option<ParsedUrl> {
-        None
-    }
-}
-
-static FULL_PARSER: OnceLock<&'static (dyn UrlParser + Sync)> = OnceLock::new();
-
-/// Installs the full parser (the web layer installs the platform `URL` at start-up). The first
-/// installation wins.
-pub fn install_full_parser(parser: &'static (dyn UrlParser + Sync)) {
-    let _ = FULL_PARSER.set(parser);
-}
-
-/// The full parser in effect.
-pub fn full_parser() -> &'static (dyn UrlParser + Sync) {
-    if let Some(p) = FULL_PARSER.get() {
-        return *p;
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        &NativeUrlParser
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        &NoFullParser
-    }
+/// The full parser: the platform's in wasm, the `url` crate natively (chosen once, in the crate
+/// root's [`crate::FullUrlParser`]).
+pub fn full_parser() -> crate::FullUrlParser {
+    crate::FullUrlParser::default()
 }
 
 /// Parses with the fast path, then the full parser.
@@ -322,7 +270,6 @@ pub fn parse_url(input: &str) -> Option<ParsedUrl> {
 }
 
 #[cfg(test)]
-#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
 
@@ -347,7 +294,7 @@ mod tests {
         ];
         for i in inputs {
             let fast = parse_fast(i).unwrap_or_else(|| panic!("fast path refused {i}"));
-            let full = NativeUrlParser.parse(i).unwrap();
+            let full = crate::native::NativeUrlParser.parse(i).unwrap();
             assert_eq!(fast, full, "{i}");
         }
     }
