@@ -318,17 +318,7 @@ impl Credentials {
     /// Replaces the referrer list after checking every entry: malformed entries are refused
     /// with the checker's diagnostics, never stored.
     pub fn set_referrers(&mut self, referrers: Vec<String>) -> Result<()> {
-        if referrers.len() > MAX_REFERRERS {
-            return Err(Error::InputTooLarge {
-                what: "referrer list",
-                limit: MAX_REFERRERS,
-            });
-        }
-        let rules = ReferrerRules::new(&referrers, RulesOptions::default())?;
-        let problems = rules.entry_errors();
-        if !problems.is_empty() {
-            return Err(Error::InvalidReferrers(problems));
-        }
+        check_referrers(&referrers)?;
         self.data.http_referrers = referrers;
         Ok(())
     }
@@ -341,6 +331,22 @@ impl Credentials {
             .map(|p| privileges::describe(p))
             .collect()
     }
+}
+
+/// Whether a referrer list may be stored: at most [`MAX_REFERRERS`] entries, none malformed
+/// (the checker's diagnostics come with the refusal).
+pub fn check_referrers(referrers: &[String]) -> Result<()> {
+    if referrers.len() > MAX_REFERRERS {
+        return Err(Error::InputTooLarge {
+            what: "referrer list",
+            limit: MAX_REFERRERS,
+        });
+    }
+    let problems = ReferrerRules::new(referrers, RulesOptions::default())?.entry_errors();
+    if !problems.is_empty() {
+        return Err(Error::InvalidReferrers(problems));
+    }
+    Ok(())
 }
 
 /// Whether a new key may be generated into a slot whose key is `active` (the portal's

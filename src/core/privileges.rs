@@ -414,6 +414,36 @@ pub fn required_privilege(url: &str) -> Option<(&'static str, &'static str)> {
         .map(|(_, p, name)| (*p, *name))
 }
 
+/// Whether `privileges` may replace an item's privileges: item access is not among them (it is
+/// edited on its own, with [`check_item_access`]).
+pub fn check_privileges_edit(privileges: &[String]) -> crate::core::error::Result<()> {
+    if privileges.iter().any(|p| p.starts_with(ITEM_ACCESS_PREFIX)) {
+        return Err(crate::core::Error::invalid(
+            "privileges",
+            "item access is edited with updateItemAccess, not with the privileges.",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `item_ids` may become an item's item access: at most [`MAX_ITEM_ACCESS`] ids, each
+/// an item id.
+pub fn check_item_access(item_ids: &[String]) -> crate::core::error::Result<()> {
+    if item_ids.len() > MAX_ITEM_ACCESS {
+        return Err(crate::core::Error::InputTooLarge {
+            what: "item access list",
+            limit: MAX_ITEM_ACCESS,
+        });
+    }
+    if let Some(bad) = item_ids.iter().find(|i| !is_item_id(i)) {
+        return Err(crate::core::Error::invalid(
+            "itemIds",
+            format!("\"{bad}\" is not an item id (32 hexadecimal characters)."),
+        ));
+    }
+    Ok(())
+}
+
 /// A privileges edit: `new` replaces the privileges, and the item access of `current` is kept
 /// (item access is edited on its own, with [`replace_item_access`]).
 pub fn replace_privileges(new: Vec<String>, current: &[String]) -> Vec<String> {

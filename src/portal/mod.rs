@@ -10,6 +10,7 @@
 pub mod client;
 pub mod error;
 pub mod manager;
+pub mod owner;
 pub mod request;
 pub mod types;
 

@@ -3,145 +3,18 @@
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{
-    array, date_in, date_out, from_js, get, nested, opt_date_out, opt_str, options, req_string,
-    JsOptions, Obj,
-};
+use super::convert::{array, from_js, get, opt_date_out, opt_str, options, req_string, Obj};
+use super::credentials_options::*;
 use super::error::{from_core, invalid_argument, JsResult};
 use super::keys::{now_or_clock, status_obj, thresholds};
+use super::rotation::plan_js;
 use super::types::*;
 use crate::core::credentials::{Credentials, CredentialsData, KeySlot};
-#[cfg(feature = "owner")]
-use crate::core::ics::{rotation_reminder_ics as core_ics, Reminder, ReminderContext};
-use crate::core::json::{Fields, FromJson, ShapeError};
+use crate::core::json::FromJson;
 use crate::core::keys::ApiKey;
 use crate::core::referrer::RulesOptions;
-use crate::core::rotation::{PlanOptions, RotationPlan, DEFAULT_DEPLOY_LEAD_DAYS};
+use crate::core::rotation::{PlanOptions, DEFAULT_DEPLOY_LEAD_DAYS};
 use crate::portal::types::{credentials_from_app_info, AppInfoJson};
-
-#[derive(Default)]
-struct SlotOptionsJs {
-    expires_at: JsValue,
-    active: Option<bool>,
-    key: Option<String>,
-}
-
-impl JsOptions for SlotOptionsJs {
-    const KEYS: &'static [&'static str] = &["expiresAt", "active", "key"];
-
-    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
-        Ok(SlotOptionsJs {
-            expires_at: f.raw("expiresAt").unwrap_or(JsValue::UNDEFINED),
-            active: f.boolean("active")?,
-            key: f.string("key")?,
-        })
-    }
-}
-
-#[derive(Default)]
-struct CredentialsOptionsJs {
-    item_id: Option<String>,
-    title: Option<String>,
-    owner: Option<String>,
-    portal_url: Option<String>,
-    client_id: Option<String>,
-    privileges: Option<Vec<String>>,
-    http_referrers: Option<Vec<String>>,
-    key1: Option<SlotOptionsJs>,
-    key2: Option<SlotOptionsJs>,
-    is_personal_api_token: Option<bool>,
-}
-
-impl JsOptions for CredentialsOptionsJs {
-    const KEYS: &'static [&'static str] = &[
-        "itemId",
-        "title",
-        "owner",
-        "portalUrl",
-        "clientId",
-        "privileges",
-        "httpReferrers",
-        "key1",
-        "key2",
-        "isPersonalAPIToken",
-    ];
-
-    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
-        Ok(CredentialsOptionsJs {
-            item_id: f.string("itemId")?,
-            title: f.string("title")?,
-            owner: f.string("owner")?,
-            portal_url: f.string("portalUrl")?,
-            client_id: f.string("clientId")?,
-            privileges: f.strings("privileges")?,
-            http_referrers: f.strings("httpReferrers")?,
-            key1: nested(f, "key1")?,
-            key2: nested(f, "key2")?,
-            is_personal_api_token: f.boolean("isPersonalAPIToken")?,
-        })
-    }
-}
-
-#[derive(Default)]
-struct PlanOptionsJs {
-    now: JsValue,
-    warn_days: Option<f64>,
-    critical_days: Option<f64>,
-    deploy_lead_days: Option<f64>,
-    in_use: Option<u8>,
-}
-
-impl JsOptions for PlanOptionsJs {
-    const KEYS: &'static [&'static str] =
-        &["now", "warnDays", "criticalDays", "deployLeadDays", "inUse"];
-
-    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
-        let in_use = match f.number("inUse")? {
-            None => None,
-            Some(n) if n == 1.0 || n == 2.0 => Some(n as u8),
-            Some(_) => return Err(ShapeError::new("options.inUse", "1 or 2")),
-        };
-        Ok(PlanOptionsJs {
-            now: f.raw("now").unwrap_or(JsValue::UNDEFINED),
-            warn_days: f.number("warnDays")?,
-            critical_days: f.number("criticalDays")?,
-            deploy_lead_days: f.number("deployLeadDays")?,
-            in_use,
-        })
-    }
-}
-
-#[derive(Default)]
-struct ThresholdOptionsJs {
-    warn_days: Option<f64>,
-    critical_days: Option<f64>,
-}
-
-impl JsOptions for ThresholdOptionsJs {
-    const KEYS: &'static [&'static str] = &["warnDays", "criticalDays"];
-
-    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
-        Ok(ThresholdOptionsJs {
-            warn_days: f.number("warnDays")?,
-            critical_days: f.number("criticalDays")?,
-        })
-    }
-}
-
-fn slot_from(o: Option<SlotOptionsJs>, what: &str) -> JsResult<KeySlot> {
-    let Some(o) = o else {
-        return Ok(KeySlot::default());
-    };
-    let key = match o.key {
-        Some(k) => Some(ApiKey::new(k).map_err(from_core)?),
-        None => None,
-    };
-    Ok(KeySlot {
-        expires_at: date_in(&o.expires_at, what)?,
-        active: o.active,
-        key,
-    })
-}
 
 /// API key credentials: an item holding up to two keys, with privileges, item access and
 /// referrer restrictions.
@@ -572,71 +445,4 @@ impl ApiKeyCredentials {
 
 fn options_or_default<T: super::convert::JsOptions>(v: Option<JsValue>) -> JsResult<T> {
     options(v.unwrap_or(JsValue::UNDEFINED), "options")
-}
-
-/// The plan as a JavaScript object.
-pub fn plan_js(p: &RotationPlan, item_id: Option<&str>, title: Option<&str>) -> JsValue {
-    Obj::new()
-        .set("now", date_out(p.now))
-        .set(
-            "useSlot",
-            p.use_slot
-                .map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))),
-        )
-        .set("action", p.action.as_str())
-        .set(
-            "actionSlot",
-            p.action_slot
-                .map_or(JsValue::NULL, |s| JsValue::from_f64(f64::from(s))),
-        )
-        .set("actBy", opt_date_out(p.act_by))
-        .set("reason", p.reason.as_str())
-        .set(
-            "slots",
-            array(p.slots.iter().map(|s| status_obj(s).build())),
-        )
-        .set("itemId", opt_str(item_id))
-        .set("title", opt_str(title))
-        .build()
-}
-
-/// An RFC 5545 calendar file (`.ics`) with one event at the plan's act-by date and a reminder
-/// the day before, for the owner's calendar (package `apikey-credentials-owner`).
-///
-/// ```js
-/// const ics = rotationReminderIcs(creds.rotationPlan());
-/// download(new Blob([ics], { type: "text/calendar" }), "rotate-api-key.ics");
-/// ```
-#[cfg(feature = "owner")]
-#[wasm_bindgen(js_name = rotationReminderIcs)]
-pub fn rotation_reminder_ics(plan: &RotationPlanJs) -> JsResult<String> {
-    let p: &JsValue = plan.as_ref();
-    if !p.is_object() {
-        return Err(invalid_argument("plan must be a RotationPlan object."));
-    }
-    let now = date_in(&get(p, "now"), "plan.now")?
-        .ok_or_else(|| invalid_argument("plan.now is required."))?;
-    let act_by = date_in(&get(p, "actBy"), "plan.actBy")?;
-    let action = get(p, "action")
-        .as_string()
-        .and_then(|a| crate::core::rotation::RotationAction::parse(&a))
-        .ok_or_else(|| invalid_argument("plan.action is not a rotation action."))?;
-    let action_slot = get(p, "actionSlot")
-        .as_f64()
-        .filter(|s| *s == 1.0 || *s == 2.0)
-        .map(|s| s as u8);
-    let reason = get(p, "reason").as_string().unwrap_or_default();
-    let reminder = Reminder {
-        now,
-        act_by,
-        action,
-        action_slot,
-        reason,
-    };
-    let ctx = ReminderContext {
-        title: get(p, "title").as_string(),
-        item_id: get(p, "itemId").as_string(),
-        url: None,
-    };
-    core_ics(&reminder, &ctx).map_err(from_core)
 }

@@ -7,6 +7,8 @@ use wasm_bindgen::prelude::*;
 pub mod convert;
 #[cfg(feature = "owner")]
 pub mod credentials;
+#[cfg(feature = "owner")]
+mod credentials_options;
 pub mod error;
 #[cfg(feature = "manager")]
 pub mod events;
@@ -15,10 +17,14 @@ pub mod keys;
 pub mod manager;
 #[cfg(feature = "manager")]
 mod manager_options;
+#[cfg(feature = "owner")]
+mod prerequisites;
 pub mod privileges;
 pub mod referrer;
 #[cfg(feature = "manager")]
 mod reports;
+#[cfg(feature = "owner")]
+mod rotation;
 #[cfg(feature = "owner")]
 pub mod session;
 #[cfg(feature = "manager")]
@@ -26,6 +32,10 @@ pub mod storage;
 mod task;
 pub mod transport;
 pub mod types;
+#[cfg(feature = "manager")]
+mod types_manager;
+#[cfg(feature = "owner")]
+mod types_owner;
 pub mod url;
 
 /// The module's allocator (see Cargo.toml). Single-threaded wasm only, which is what this

@@ -10,29 +10,22 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{array, date_in, date_out, req_string, string_array, JsOptions, Obj};
+use super::convert::{date_in, date_out, req_string, string_array, JsOptions, Obj};
 use super::credentials::ApiKeyCredentials;
-use super::error::{credential_error, from_core, from_portal, invalid_argument, JsResult};
+use super::error::{from_core, from_portal, invalid_argument, JsResult};
 use super::transport::FetchTransport;
 use super::types::*;
-use crate::core::credentials::{check_new_key, validate_expiration, Credentials};
+use crate::core::credentials::{check_referrers, validate_expiration};
 use crate::core::json::{Fields, ShapeError};
 use crate::core::keys::mask_key;
-use crate::core::prerequisites::{check_prerequisites, AccountFacts};
-use crate::core::privileges::{
-    is_item_id, replace_item_access, replace_privileges, ITEM_ACCESS_PREFIX,
-};
-use crate::core::referrer::{ReferrerRules, RulesOptions};
-use crate::portal::client::Typed;
+use crate::core::prerequisites::AccountFacts;
+use crate::portal::owner::{Op, Outcome, Owner, OwnerError};
 use crate::portal::request::NODE_REFERER;
-use crate::portal::types::{
-    credentials_from_portal, ItemJson, PortalSelfJson, RegisteredAppJson, UserJson,
-};
+use crate::portal::types::{PortalSelfJson, UserJson};
 use crate::portal::PortalClient;
 
 struct Inner {
-    client: PortalClient<FetchTransport>,
-    token: String,
+    owner: Owner<FetchTransport>,
     user: UserJson,
     portal: PortalSelfJson,
 }
@@ -109,134 +102,47 @@ fn slot_arg(slot: f64) -> JsResult<u8> {
     }
 }
 
-/// At most this many pages of 100 search results are read (10,000 credentials).
-const MAX_SEARCH_PAGES: usize = 100;
-
 impl Inner {
     /// The client for one owner call: its requests together settle within the owner timeout.
     fn call(&self) -> PortalClient<FetchTransport> {
-        self.client
+        self.owner
+            .client
             .until(super::now_ms().saturating_add(OWNER_TIMEOUT_MS))
     }
 
-    fn app<'a>(
-        &self,
-        client: &'a PortalClient<FetchTransport>,
-        item_id: &str,
-    ) -> Typed<'a, JsValue, RegisteredAppJson> {
-        client.registered_app_info(&self.user.username, item_id, &self.token)
-    }
-
-    fn secret<'a>(&self, app: &'a RegisteredAppJson) -> Result<&'a str, JsValue> {
-        app.client_secret.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
-            credential_error("FORBIDDEN", "The portal did not return the client secret: only the credentials' owner can manage its keys.", None, JsValue::UNDEFINED)
-        })
-    }
-
-    /// Every operation on one credentials item, as one pipeline: read the registration, make
-    /// the change `op` asks for, and answer with what it produced or with the credentials as
-    /// the portal now has them. (One async body for all of them keeps one state machine in the
-    /// module instead of one per method.)
+    /// Runs `op` on the credentials item `id` (see `portal::owner`).
     async fn run(&self, id: &str, op: Op) -> Result<JsValue, JsValue> {
-        let client = self.call();
-        let mut app = self.app(&client, id).await.map_err(owner_error)?;
-        // An update always carries both lists, the one not changed as the portal has it.
-        let (privileges, referrers) = match op {
-            Op::Read => (None, None),
-            Op::Referrers(list) => (Some(app.privileges.clone()), Some(list)),
-            Op::Privileges(list) => (
-                Some(replace_privileges(list, &app.privileges)),
-                Some(app.http_referrers.clone()),
-            ),
-            Op::ItemAccess(ids) => (
-                Some(replace_item_access(&ids, &app.privileges)),
-                Some(app.http_referrers.clone()),
-            ),
-            Op::NewKey {
-                slot,
-                expires_at,
-                regenerate,
-            } => {
-                let active = if slot == 1 {
-                    app.api_token1_active
-                } else {
-                    app.api_token2_active
-                };
-                check_new_key(slot, active, regenerate).map_err(from_core)?;
-                let secret = self.secret(&app)?;
-                if let Some(exp) = expires_at {
-                    client
-                        .update_expiration(&self.user.username, id, &self.token, slot, exp)
-                        .await
-                        .map_err(owner_error)?;
-                }
-                let k = client
-                    .generate_key(&app.client_id, secret, slot, true)
-                    .await
-                    .map_err(owner_error)?;
-                let expires = expires_at.unwrap_or_else(|| {
-                    super::now_ms().saturating_add((k.expires_in * 1000.0) as i64)
-                });
-                return Ok(Obj::new()
-                    .set("key", k.access_token.as_str())
-                    .set("slot", JsValue::from_f64(f64::from(slot)))
-                    .set("maskedKey", mask_key(&k.access_token).as_str())
-                    .set("expiresAt", date_out(expires))
-                    .build());
-            }
-            Op::Invalidate(slot) => {
-                let secret = self.secret(&app)?;
-                client
-                    .revoke_key(&app.client_id, secret, slot)
-                    .await
-                    .map_err(owner_error)?;
-                return Ok(Obj::new()
-                    .set("success", true)
-                    .set("slot", JsValue::from_f64(f64::from(slot)))
-                    .build());
-            }
-        };
-        if let (Some(privileges), Some(referrers)) = (privileges, referrers) {
-            client
-                .update_app(&app.client_id, &self.token, &privileges, &referrers)
-                .await
-                .map_err(owner_error)?;
-            app = self.app(&client, id).await.map_err(owner_error)?;
-        }
-        let item = client
-            .item(id, Some(&self.token))
+        let out = self
+            .owner
+            .run(&self.call(), id, op, super::now_ms())
             .await
             .map_err(owner_error)?;
-        let c = Credentials::new(credentials_from_portal(&item, &app, client.root()))
-            .map_err(from_core)?;
-        Ok(ApiKeyCredentials::from_core_model(c).into())
+        Ok(match out {
+            Outcome::Credentials(c) => ApiKeyCredentials::from_core_model(*c).into(),
+            Outcome::NewKey {
+                key,
+                slot,
+                expires_at,
+            } => Obj::new()
+                .set("key", key.as_str())
+                .set("slot", JsValue::from_f64(f64::from(slot)))
+                .set("maskedKey", mask_key(&key).as_str())
+                .set("expiresAt", date_out(expires_at))
+                .build(),
+            Outcome::Invalidated(slot) => Obj::new()
+                .set("success", true)
+                .set("slot", JsValue::from_f64(f64::from(slot)))
+                .build(),
+        })
     }
 }
 
-/// What [`Inner::run`] does to the item once its registration is read.
-enum Op {
-    /// Nothing: answer with the credentials.
-    Read,
-    /// Replace the referrers.
-    Referrers(Vec<String>),
-    /// Replace the privileges; the item access is kept.
-    Privileges(Vec<String>),
-    /// Replace the item access (item ids); the other privileges are kept.
-    ItemAccess(Vec<String>),
-    /// Generate a key into an empty or dead slot, or (`regenerate`) replace the slot's key.
-    NewKey {
-        slot: u8,
-        expires_at: Option<i64>,
-        regenerate: bool,
-    },
-    /// Invalidate the key in a slot.
-    Invalidate(u8),
-}
-
-/// A portal error in the owner's terms: the token here is the owner's sign-in, not an API key.
-fn owner_error(mut e: crate::portal::PortalError) -> JsValue {
-    e.signed_in = true;
-    from_portal(&e)
+/// An owner operation's error as a `CredentialError`.
+fn owner_error(e: impl Into<OwnerError>) -> JsValue {
+    match e.into() {
+        OwnerError::Portal(e) => from_portal(&e),
+        OwnerError::Core(e) => from_core(e),
+    }
 }
 
 fn check_new_expiry(expires_at: &DateInputJs) -> JsResult<Option<i64>> {
@@ -277,8 +183,11 @@ impl PortalSession {
                 .map_err(owner_error)?;
             Ok(PortalSession {
                 inner: Rc::new(Inner {
-                    client: base,
-                    token: t.token,
+                    owner: Owner {
+                        client: base,
+                        username: user.username.clone(),
+                        token: t.token,
+                    },
                     user,
                     portal,
                 }),
@@ -305,7 +214,7 @@ impl PortalSession {
     /// ```
     #[wasm_bindgen(getter)]
     pub fn portal(&self) -> String {
-        self.inner.client.root().to_string()
+        self.inner.owner.client.root().to_string()
     }
 
     /// Whether this account can create API key credentials: each requirement, met or not.
@@ -320,7 +229,7 @@ impl PortalSession {
             is_enterprise: self.inner.portal.is_portal,
             portal_version: self.inner.portal.current_version.clone(),
         };
-        requirements(&facts)
+        super::prerequisites::requirements(&facts)
     }
 
     /// The owner's API key credentials, in every folder (found with the portal's `search`:
@@ -334,29 +243,11 @@ impl PortalSession {
     pub fn list_credentials(&self) -> CredentialsArrayPromise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            // Every page of the owner's credentials (search covers every folder).
-            let query = crate::portal::request::credentials_query(&inner.user.username);
-            let mut ids = Vec::new();
-            let mut start = 1u32;
-            let client = inner.call();
-            for _ in 0..MAX_SEARCH_PAGES {
-                let page = client
-                    .search(&query, start, &inner.token)
-                    .await
-                    .map_err(owner_error)?;
-                let next = page.next_start;
-                ids.extend(
-                    page.results
-                        .into_iter()
-                        .filter(ItemJson::is_api_key_credentials)
-                        .map(|i| i.id),
-                );
-                // -1 after the last page; a portal that does not move forward ends it too.
-                if !(next > f64::from(start) && next <= f64::from(u32::MAX)) {
-                    break;
-                }
-                start = next as u32;
-            }
+            let ids = inner
+                .owner
+                .credential_ids(&inner.call())
+                .await
+                .map_err(owner_error)?;
             // Each item is read as getCredentials reads it (registration, then the item with its
             // expiration dates), all of them together, in the order of the list.
             let reads = js_sys::Array::new();
@@ -387,19 +278,14 @@ impl PortalSession {
             .ok_or_else(|| invalid_argument("options.title is required."))?;
         let privileges = o.privileges.unwrap_or_default();
         let referrers = o.http_referrers.unwrap_or_default();
-        let problems = ReferrerRules::new(&referrers, RulesOptions::default())
-            .map_err(from_core)?
-            .entry_errors();
-        if !problems.is_empty() {
-            return Err(from_core(crate::core::Error::InvalidReferrers(problems)));
-        }
+        check_referrers(&referrers).map_err(from_core)?;
         let inner = self.inner.clone();
         Ok(future_to_promise(async move {
             let app = inner
                 .call()
                 .create_credentials(
-                    &inner.user.username,
-                    &inner.token,
+                    &inner.owner.username,
+                    &inner.owner.token,
                     &title,
                     &privileges,
                     &referrers,
@@ -490,24 +376,9 @@ impl PortalSession {
         referrers: &StringArray,
     ) -> JsResult<CredentialsPromise> {
         let id = req_string(item_id, "itemId")?;
-        let list = string_array(referrers, "referrers")?;
-        if list.len() > crate::core::credentials::MAX_REFERRERS {
-            return Err(from_core(crate::core::Error::InputTooLarge {
-                what: "referrer list",
-                limit: crate::core::credentials::MAX_REFERRERS,
-            }));
-        }
-        let problems = ReferrerRules::new(&list, RulesOptions::default())
-            .map_err(from_core)?
-            .entry_errors();
-        if !problems.is_empty() {
-            return Err(from_core(crate::core::Error::InvalidReferrers(problems)));
-        }
+        let op = Op::referrers(string_array(referrers, "referrers")?).map_err(from_core)?;
         let inner = self.inner.clone();
-        Ok(
-            future_to_promise(async move { inner.run(&id, Op::Referrers(list)).await })
-                .unchecked_into(),
-        )
+        Ok(future_to_promise(async move { inner.run(&id, op).await }).unchecked_into())
     }
 
     /// Replaces the privileges (item access is kept). This invalidates both keys, so it needs
@@ -524,13 +395,8 @@ impl PortalSession {
         options: Option<ConfirmOptionsType>,
     ) -> JsResult<CredentialsPromise> {
         let id = req_string(item_id, "itemId")?;
-        let list = string_array(privileges, "privileges")?;
-        if list.iter().any(|p| p.starts_with(ITEM_ACCESS_PREFIX)) {
-            return Err(invalid_argument(
-                "privileges must not contain item access; use updateItemAccess.",
-            ));
-        }
-        self.replace_privileges(id, options, Op::Privileges(list))
+        let op = Op::privileges(string_array(privileges, "privileges")?).map_err(from_core)?;
+        self.replace_privileges(id, options, op)
     }
 
     /// Replaces the item access (up to 100 item ids). Item access is part of the privileges, so
@@ -547,19 +413,8 @@ impl PortalSession {
         options: Option<ConfirmOptionsType>,
     ) -> JsResult<CredentialsPromise> {
         let id = req_string(item_id, "itemId")?;
-        let ids = string_array(item_ids, "itemIds")?;
-        if ids.len() > crate::core::privileges::MAX_ITEM_ACCESS {
-            return Err(from_core(crate::core::Error::InputTooLarge {
-                what: "item access list",
-                limit: crate::core::privileges::MAX_ITEM_ACCESS,
-            }));
-        }
-        if let Some(bad) = ids.iter().find(|i| !is_item_id(i)) {
-            return Err(invalid_argument(&format!(
-                "\"{bad}\" is not an item id (32 hexadecimal characters)."
-            )));
-        }
-        self.replace_privileges(id, options, Op::ItemAccess(ids))
+        let op = Op::item_access(string_array(item_ids, "itemIds")?).map_err(from_core)?;
+        self.replace_privileges(id, options, op)
     }
 
     /// A safe summary (no token).
@@ -571,7 +426,7 @@ impl PortalSession {
     pub fn to_json(&self) -> PortalSessionJson {
         Obj::new()
             .set("type", "PortalSession")
-            .set("portal", self.inner.client.root())
+            .set("portal", self.inner.owner.client.root())
             .set("username", self.inner.user.username.as_str())
             .build()
             .unchecked_into()
@@ -587,7 +442,7 @@ impl PortalSession {
         format!(
             "PortalSession({} @ {})",
             self.inner.user.username,
-            self.inner.client.root()
+            self.inner.owner.client.root()
         )
     }
 }
@@ -632,58 +487,4 @@ impl PortalSession {
         let inner = self.inner.clone();
         Ok(future_to_promise(async move { inner.run(&id, op).await }).unchecked_into())
     }
-}
-
-#[derive(Default)]
-struct FactsJs {
-    user_type: Option<String>,
-    privileges: Option<Vec<String>>,
-    is_enterprise: Option<bool>,
-    portal_version: Option<String>,
-}
-
-impl JsOptions for FactsJs {
-    const KEYS: &'static [&'static str] =
-        &["userType", "privileges", "isEnterprise", "portalVersion"];
-
-    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
-        Ok(FactsJs {
-            user_type: f.string("userType")?,
-            privileges: f.strings("privileges")?,
-            is_enterprise: f.boolean("isEnterprise")?,
-            portal_version: f.string("portalVersion")?,
-        })
-    }
-}
-
-/// Checks whether an account can create API key credentials: Creator (or higher) user type,
-/// "Generate API keys", "Assign privileges to OAuth 2.0 applications", and ArcGIS Enterprise
-/// 11.4+. Reports every requirement, met or not (package `apikey-credentials-owner`).
-///
-/// ```js
-/// checkPrerequisites({ userType: "creatorUT", privileges: user.privileges, isEnterprise: true, portalVersion: "11.4" })
-///   .filter(r => !r.ok).forEach(r => console.warn(r.message));
-/// ```
-#[wasm_bindgen(js_name = checkPrerequisites)]
-pub fn check_account(facts: AccountFactsJs) -> JsResult<RequirementArray> {
-    let f: FactsJs = super::convert::options(facts.into(), "facts")?;
-    let facts = AccountFacts {
-        user_type: f.user_type,
-        privileges: f.privileges.unwrap_or_default(),
-        is_enterprise: f.is_enterprise.unwrap_or(false),
-        portal_version: f.portal_version,
-    };
-    Ok(requirements(&facts))
-}
-
-/// Each requirement for creating API key credentials, met or not, as `Requirement` objects.
-fn requirements(facts: &AccountFacts) -> RequirementArray {
-    array(check_prerequisites(facts).into_iter().map(|r| {
-        Obj::new()
-            .set("id", r.id)
-            .set("ok", r.ok)
-            .set("message", r.message.as_str())
-            .build()
-    }))
-    .unchecked_into()
 }
