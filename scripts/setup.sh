@@ -71,7 +71,7 @@ if command -v wasm-opt >/dev/null && [ "$(command -v wasm-opt)" = /usr/bin/wasm-
 fi
 
 # 4. npm packages, each set pinned by its own lockfile and re-installed only when it changes:
-#    tools/ for the build (binaryen's wasm-opt, esbuild), tests/js/ for the JS tests
+#    tools/ for the build (binaryen's wasm-opt, esbuild, acorn), tests/js/ for the JS tests
 #    (playwright-core, typescript, vite, Esri's client).
 for dir in tools tests/js; do
   stamp=$dir/node_modules/.setup-stamp

@@ -6,11 +6,13 @@
 //   - the glue's own imports (the keys of its import object) → short names;
 //   - the exports, except `memory` (part of `init()`'s documented result) → short names.
 // The snippet modules' imports keep their names (the glue passes those modules as namespaces).
-// Every rename must be found exactly where expected, or the build fails.
+// Every rename must be found exactly where expected, or the build fails: the .wasm and the glue
+// are parsed (scripts/wasm-binary.mjs, scripts/glue-names.mjs), never searched with patterns.
 // Usage: node scripts/shorten-names.mjs pkg   (after wasm-bindgen, before scripts/minify.mjs)
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readU32, u32, readName, name, skipImportDesc, sections as readSections, assemble } from "./wasm-binary.mjs";
+import { renameInGlue } from "./glue-names.mjs";
 
 const dir = process.argv[2] ?? "pkg";
 const crate = "apikey_credentials";
@@ -69,46 +71,38 @@ const sections = readSections(wasm, wasmPath).map(({ id, body }) => {
 });
 if (!modules.has(glueModule)) throw new Error(`the module imports nothing from ${glueModule}`);
 
-// --- the glue ---
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-function replaceExactly(text, pattern, replacement, times, what) {
-  const found = text.match(pattern)?.length ?? 0;
-  if (times !== undefined ? found !== times : found === 0) {
-    throw new Error(`shorten-names: ${what}: expected ${times ?? "at least one"} match, found ${found}`);
-  }
-  return text.replace(pattern, replacement);
-}
+// --- the glue, parsed (acorn): every name is renamed at the one node it must be found at ---
+// wasm-bindgen's glue has this shape, and anything else fails the build:
+//   function __wbg_get_imports() {
+//     const import0 = { __proto__: null, <import>: function (…) {…}, … };   // the glue module
+//     return { __proto__: null, "<module>": import0, "<snippet module>": import1, … };
+//   }
+// and every use of an export is `wasm.<export>`.
 const oldGlue = readFileSync(gluePath, "utf8");
-let glue = oldGlue;
-for (const [oldName, newName] of imports) {
-  glue = replaceExactly(glue, new RegExp(`^(\\s*)${escape(oldName)}:`, "gm"), `$1${newName}:`, 1, `import ${oldName}`);
-}
-for (const [oldName, newName] of modules) {
-  glue = replaceExactly(glue, new RegExp(`"${escape(oldName)}":`, "g"), `"${newName}":`, 1, `import module ${oldName}`);
-}
-for (const [oldName, newName] of exportsMap) {
-  // Every use goes through the `wasm` exports object; an export the glue never uses is fine.
-  glue = glue.replace(new RegExp(`\\bwasm\\.${escape(oldName)}\\b`, "g"), `wasm.${newName}`);
-}
+const glue = renameInGlue(oldGlue, { modules, imports, exports: exportsMap, glueModule });
 writeFileSync(gluePath, glue);
 
 // --- the typings that list the exports: `InitOutput` in the glue's typings (only that
 // interface: other interfaces may have properties named like a free function), and the raw
 // module's declarations ---
-const renameDeclarations = (text) => {
-  for (const [oldName, newName] of exportsMap) {
-    text = text.replace(new RegExp(`^(\\s*(?:readonly|export const) )${escape(oldName)}:`, "gm"), `$1${newName}:`);
-  }
-  return text;
-};
+// Declarations are one per line, `readonly <name>: …;` or `export const <name>: …;`; each line
+// that declares a name must declare an export, or the build fails.
+const renameDeclarations = (text, file) =>
+  text.split("\n").map((line) => {
+    const m = /^(\s*(?:readonly|export const) )([A-Za-z_$][\w$]*)(:.*)$/.exec(line);
+    if (!m || m[2] === "memory") return line;
+    const renamed = exportsMap.get(m[2]);
+    if (!renamed) throw new Error(`shorten-names: ${file} declares ${m[2]}, which the module does not export`);
+    return m[1] + renamed + m[3];
+  }).join("\n");
 {
   const [dts, rawDts] = typingPaths;
   const text = readFileSync(dts, "utf8");
   const start = text.indexOf("export interface InitOutput {");
   const end = text.indexOf("\n}", start);
   if (start < 0 || end < 0) throw new Error(`shorten-names: no InitOutput interface in ${dts}`);
-  writeFileSync(dts, text.slice(0, start) + renameDeclarations(text.slice(start, end)) + text.slice(end));
-  writeFileSync(rawDts, renameDeclarations(readFileSync(rawDts, "utf8")));
+  writeFileSync(dts, text.slice(0, start) + renameDeclarations(text.slice(start, end), dts) + text.slice(end));
+  writeFileSync(rawDts, renameDeclarations(readFileSync(rawDts, "utf8"), rawDts));
 }
 
 const out = assemble(wasm, sections);

@@ -3,8 +3,8 @@
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-#[path = "web/common.rs"]
-mod common;
+#[path = "web/boundary.rs"]
+mod boundary;
 
 mod browser_only {
     use apikey_credentials::web::{referrer, types};
@@ -83,6 +83,9 @@ mod browser_only {
     }
 }
 
+#[path = "web/support.rs"]
+mod support;
+
 #[path = "web/manager.rs"]
 mod manager;
 
@@ -90,7 +93,7 @@ mod manager;
 mod owner;
 
 mod storage {
-    use super::manager::*;
+    use super::support::*;
     use js_sys::Array;
     use wasm_bindgen::JsValue;
     use wasm_bindgen_test::wasm_bindgen_test;

@@ -1,8 +1,11 @@
 //! Boundary tests in Node (`cargo test --target wasm32-unknown-unknown`).
 #![cfg(target_arch = "wasm32")]
 
-#[path = "web/common.rs"]
-mod common;
+#[path = "web/boundary.rs"]
+mod boundary;
+
+#[path = "web/support.rs"]
+mod support;
 
 #[path = "web/manager.rs"]
 mod manager;

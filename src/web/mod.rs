@@ -18,13 +18,13 @@ pub mod manager;
 #[cfg(feature = "manager")]
 mod manager_options;
 #[cfg(feature = "owner")]
-mod prerequisites;
+pub mod prerequisites;
 pub mod privileges;
 pub mod referrer;
 #[cfg(feature = "manager")]
 mod reports;
 #[cfg(feature = "owner")]
-mod rotation;
+pub mod rotation;
 #[cfg(feature = "owner")]
 pub mod session;
 #[cfg(feature = "manager")]

@@ -133,7 +133,7 @@ test("the owner tools answer wrong arguments the same way, against the emulator"
 test("listener arguments are checked like every other argument", () => {
   const m = new pkg.CredentialManager({ portal: "https://www.arcgis.com", keys: [values.key] });
   assert.throws(() => m.addEventListener(42, () => {}), (e) => e instanceof pkg.CredentialError && e.code === "INVALID_ARGUMENT");
-  assert.throws(() => m.addEventListener("expiring", 42), (e) => e instanceof pkg.CredentialError && /listener/.test(e.message));
+  assert.throws(() => m.addEventListener("expiring", 42), (e) => e instanceof pkg.CredentialError && e.code === "INVALID_ARGUMENT");
   m.addEventListener("expiring", null); // a no-op, as in the DOM
   let seen = 0;
   const f = () => seen++;

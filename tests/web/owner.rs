@@ -2,7 +2,7 @@
 //! JavaScript-facing API: list, read, referrers, privileges, item access, generate, regenerate
 //! and invalidate, with the refusals each one documents.
 
-use crate::manager::{call, call_async, code, get, obj, s, sign_in, EMU};
+use crate::support::{call, call_async, code, get, obj, s, sign_in, EMU};
 use js_sys::{Array, Date};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;

@@ -205,7 +205,7 @@ fn credentials_rules_through_js() {
         Some("generateSecondary")
     );
     assert!(get(pv, "actBy").is_instance_of::<Date>());
-    let ics = credentials::rotation_reminder_ics(&plan).unwrap();
+    let ics = apikey_credentials::web::rotation::rotation_reminder_ics(&plan).unwrap();
     assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
     let r: types::OptStr = JsValue::from_str("https://app.example.com/").unchecked_into();
     assert!(c.allows_referrer(Some(r)).unwrap());
@@ -539,7 +539,7 @@ fn privilege_helpers_through_js() {
         ("portalVersion", JsValue::from_str("11.3")),
     ]);
     let reqs = Array::from(
-        &apikey_credentials::web::session::check_account(facts.unchecked_into())
+        &apikey_credentials::web::prerequisites::check_account(facts.unchecked_into())
             .unwrap()
             .into(),
     );
@@ -562,7 +562,7 @@ fn privilege_helpers_through_js() {
         .unwrap()
         .contains("11.4"));
     let typo = obj(&[("usertype", JsValue::from_str("creatorUT"))]);
-    let err = apikey_credentials::web::session::check_account(typo.unchecked_into())
+    let err = apikey_credentials::web::prerequisites::check_account(typo.unchecked_into())
         .map(JsValue::from)
         .unwrap_err();
     assert_credential_error(&err, "INVALID_ARGUMENT");
