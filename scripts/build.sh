@@ -21,11 +21,11 @@ build_package() {
   rm -rf "$out"
   wasm-bindgen --target web --out-dir "$out" --out-name "$crate" "$PACKAGE_TARGET_DIR/$out.wasm"
   # npm binaryen only: Debian's wasm-opt 108 corrupts the externref table (see toolchain notes).
-  # --converge repeats -Oz until nothing changes: 0.3 KB gzip for 4 s of build.
-  # --one-caller-inline-max-function-size 0: binaryen no longer inlines every function that has
-  # a single caller into it. The module is 3 % larger raw but 5 % smaller gzipped (5.4 KB of the package,
-  # measured): small functions with their own local numbering repeat far more than the same
-  # code spliced into the big exported functions.
+  # --converge repeats -Oz until nothing changes. --one-caller-inline-max-function-size 0:
+  # binaryen no longer inlines every function that has a single caller into it; the module is
+  # larger raw but smaller gzipped, since small functions with their own local numbering repeat
+  # far more than the same code spliced into the big exported functions. (Each step's gain is in
+  # BENCHMARKS.md's size history.)
   tools/node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size 0 --converge \
     --coalesce-locals-learning --reorder-locals --strip-debug --strip-producers \
     "$out/${crate}_bg.wasm" -o "$out/${crate}_bg.wasm"

@@ -1,5 +1,4 @@
-// Bundles and minifies the JavaScript the package ships, with esbuild (a pinned dev dependency in
-// tests/js): the entry module, wasm-bindgen's glue and its snippet become one minified `index.js`
+// Bundles and minifies the JavaScript the package ships, with esbuild (pinned in tools/package.json): the entry module, wasm-bindgen's glue and its snippet become one minified `index.js`
 // (one module fetch instead of three at start-up). Exported names are kept; keepNames is not used
 // (the entry module, scripts/package.mjs, gives the public classes their names back);
 // `new URL("apikey_credentials_bg.wasm", import.meta.url)` is left as is, so the module still

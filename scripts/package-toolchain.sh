@@ -4,8 +4,8 @@
 # the standard library rebuilt with the crate (`-Z build-std`, opt-level "z" and `optimize_for_size`
 # instead of rustup's prebuilt opt-level 3 std), and `-C panic=immediate-abort`, which turns every
 # panic path into a bare `unreachable` (no message formatting, no file/line data; the crate is
-# written not to panic, and a panic was an abort already). Together 4.6 KB of the gzipped module
-# (measured). Everything else (tests, clippy, the emulator, native code) uses stable; the code
+# written not to panic, and a panic was an abort already). The gain is in BENCHMARKS.md's size
+# history. Everything else (tests, clippy, the emulator, native code) uses stable; the code
 # compiles on both, and `make test` runs the JS suites against this build.
 # To move the pin: change the date, run `make test`; the size report shows the effect.
 PACKAGE_TOOLCHAIN=nightly-2026-05-20

@@ -1,6 +1,6 @@
 // Turns wasm-bindgen's output directory into an npm package: package.json from its manifest
 // (pkg.json or pkg-owner.json, with the version from Cargo.toml), an entry module that also exports CredentialError, its typings,
-// and the README.
+// Node's entry, and the README for page authors.
 import { readFileSync, writeFileSync, readdirSync, existsSync, copyFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -48,4 +48,17 @@ writeFileSync(
 export * from "./apikey_credentials.js";
 `,
 );
-copyFileSync("README.md", join(out, "README.md"));
+// Node's entry (the package's "node" export condition): `init()` with no argument reads the .wasm
+// beside it, since Node's fetch cannot load a file: URL. Browsers and bundlers get index.js.
+writeFileSync(
+  join(out, "node.js"),
+  `import { readFile } from "node:fs/promises";
+import initWasm from "./index.js";
+export * from "./index.js";
+export default async function init(options) {
+  return initWasm(options ?? { module_or_path: await readFile(new URL("./apikey_credentials_bg.wasm", import.meta.url)) });
+}
+`,
+);
+// The package's README is for page authors (docs/npm/<name>.md), not the repository's.
+copyFileSync(join("docs", "npm", `${manifest.name}.md`), join(out, "README.md"));

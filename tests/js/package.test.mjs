@@ -24,8 +24,12 @@ test("npm pack ships only what a user needs", () => {
     // One JS module (the glue and its snippet are bundled into index.js), the wasm and the typings.
     assert.deepEqual(files, [
       "README.md", "apikey_credentials.d.ts", "apikey_credentials_bg.wasm",
-      "apikey_credentials_bg.wasm.d.ts", "index.d.ts", "index.js", "package.json",
+      "apikey_credentials_bg.wasm.d.ts", "index.d.ts", "index.js", "node.js", "package.json",
     ], name);
+    // The README is for page authors: theirs, not the repository's (no make, Debian or crate history).
+    const readme = readFileSync(join(dir, "README.md"), "utf8");
+    assert.match(readme, new RegExp(`^# ${name}\n`), name);
+    assert.doesNotMatch(readme, /\bmake (test|demo)\b|Debian|serde|gloo-net|cargo /, name);
     const js = readFileSync(join(dir, "index.js"), "utf8");
     assert.doesNotMatch(js, /^\s*import\s|\bimport\s*[{*]/m, "index.js imports nothing: it is self-contained");
     const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
@@ -34,7 +38,7 @@ test("npm pack ships only what a user needs", () => {
     assert.equal(manifest.version, /\[package\][^[]*?version\s*=\s*"([^"]+)"/s.exec(cargo)[1]);
     assert.equal(manifest.type, "module");
     assert.equal(manifest.sideEffects, false);
-    assert.deepEqual(Object.keys(manifest.exports["."]), ["types", "default"]);
+    assert.deepEqual(Object.keys(manifest.exports["."]), ["types", "node", "default"]);
   }
 });
 
@@ -77,14 +81,15 @@ test("the tarball works in Node 20, a plain HTML page and a Vite 7 app", async (
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "fresh-app", private: true, type: "module" }));
     execFileSync("npm", ["install", ...tarballs, "--no-audit", "--no-fund", "--prefer-offline"], { cwd: app, env: npmEnv, stdio: "pipe" });
 
-    // (c) Node 20: import both packages, init each from its .wasm bytes. Each has its own
+    // (c) Node 20: import both packages and init each. Each has its own
     // classes: the manager only in the app package, the owner tools and the credentials item
     // only in the owner package.
     writeFileSync(join(app, "node.mjs"), `
       import { readFile } from "node:fs/promises";
       import * as app from "apikey-credentials";
       import * as owner from "apikey-credentials-owner";
-      await app.default({ module_or_path: await readFile(new URL(import.meta.resolve("apikey-credentials/apikey_credentials_bg.wasm"))) });
+      // init() with no argument (Node's entry reads the .wasm), and with the bytes given.
+      await app.default();
       await owner.default({ module_or_path: await readFile(new URL(import.meta.resolve("apikey-credentials-owner/apikey_credentials_bg.wasm"))) });
       const report = (p) => {
         let code = null;
