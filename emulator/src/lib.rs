@@ -295,6 +295,10 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
                     "username: demo_viewer  password: {}  (a Viewer: cannot create API keys)",
                     seeded.viewer_password
                 );
+                println!(
+                    "Seeded keys allow the referrers: {} (to call from another origin, append it to the list: updateReferrers, see the owner package's README)",
+                    origins.join(", ")
+                );
                 seeded_keys = seeded.keys;
             }
             if let Some(st) = &store {

@@ -180,7 +180,7 @@ pub fn seed(
     };
     make(
         state,
-        "Store locator (key 1 expires in 5 days)",
+        "Store locator (key 1 about to expire)",
         "Key 1 is about to expire; key 2 is healthy: rotate, then invalidate key 1.",
         vec![
             "premium:user:basemaps".into(),
