@@ -111,7 +111,7 @@ impl PortalError {
             }
             Kind::InvalidToken => "The API key is invalid, expired or was invalidated: deploy the other key or generate a new one.",
             Kind::TokenRequired => "The request carried no token: pass an API key.",
-            Kind::ReferrerNotAllowed => "This page's origin is not in the key's referrer list: add it (scheme, host and port) to the API key credentials' referrers.",
+            Kind::ReferrerNotAllowed => "The request's origin (the page's, or the Referer a script sends outside a browser) is not in the key's referrer list: add it (scheme, host and port) to the API key credentials' referrers.",
             Kind::Forbidden => "The key lacks the privilege or item access this resource needs: add it to the API key credentials.",
             Kind::NotFound => "The resource does not exist or is not visible to this key: check the URL or item id.",
             Kind::BadRequest => "The portal refused the request parameters: check them against the portal's message.",
@@ -133,6 +133,10 @@ impl fmt::Display for PortalError {
         let mut said = self.message.clone();
         for d in self.details.iter().take(MAX_DETAILS) {
             if d.len() > self.message.len() || crate::core::find_str(&self.message, d).is_none() {
+                // Each part a sentence: "Invalid token" + "Token expired." reads as two.
+                if !said.is_empty() && !said.ends_with(['.', '!', '?', ':']) {
+                    said.push('.');
+                }
                 said.push(' ');
                 said.push_str(d);
             }
@@ -343,6 +347,18 @@ mod tests {
             "SESSION_EXPIRED (498: Invalid token.). The sign-in has expired or was revoked: sign in again."
         );
         assert!(e.to_string().contains("API key"));
+        // A message without a full stop and its detail read as two sentences.
+        let e = classify(
+            200,
+            Some(env(
+                r#"{"error":{"code":403,"message":"You do not have permissions","details":["Referer not allowed for this API key."],"messageCode":"GWM_0003"}}"#,
+            )),
+        )
+        .unwrap();
+        assert!(
+            e.to_string().contains("You do not have permissions. Referer not allowed"),
+            "{e}"
+        );
     }
 
     /// The three bodies that froze the page: a 400 KB message with one 200 KB detail, 30,000

@@ -113,7 +113,7 @@ impl ApiKeyCredentials {
     /// Builds what a bare key can see of its credentials, from `portals/self` (its `appInfo`).
     ///
     /// ```js
-    /// const self = await (await fetch(`${portal}/sharing/rest/portals/self?f=json`, ...)).json();
+    /// const self = await (await fetch(`${portal}/sharing/rest/portals/self?f=json&token=${key}`)).json();
     /// const creds = ApiKeyCredentials.fromAppInfo(self, key);
     /// ```
     #[wasm_bindgen(js_name = fromAppInfo)]

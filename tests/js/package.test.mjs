@@ -10,6 +10,8 @@ import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, rmSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { root, startEmulator, launchChromium } from "./harness.mjs";
+// The build's JS parser (tools/), to check that the typings' examples parse.
+import { parse as parseJs } from "../../tools/node_modules/acorn/dist/acorn.mjs";
 
 const pkgDir = join(root, "pkg");
 const ownerDir = join(root, "pkg-owner");
@@ -42,7 +44,7 @@ test("npm pack ships only what a user needs", () => {
   }
 });
 
-test("every export's doc comment carries a JS example, in the .d.ts", () => {
+test("every export's doc comment carries a JS example that parses, in the .d.ts", () => {
   for (const [name, dir] of packages) checkExamples(name, readFileSync(join(dir, "apikey_credentials.d.ts"), "utf8"));
 });
 
@@ -61,6 +63,19 @@ function checkExamples(name, dts) {
     if (!m[1].includes("```")) missing.push(decl.slice(0, 80));
   }
   assert.ok(checked > floor, `${name}: ${checked} documented declarations checked`);
+  // Every example parses as a module (top-level await allowed), so it can be copied as it is.
+  const unparsable = [];
+  let examples = 0;
+  for (const m of dts.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
+    const body = m[1].split("\n").map((l) => l.replace(/^\s*\* ?/, "")).join("\n");
+    for (const b of body.matchAll(/```(?:js|javascript)?\n([\s\S]*?)```/g)) {
+      examples += 1;
+      try { parseJs(b[1], { ecmaVersion: "latest", sourceType: "module", allowAwaitOutsideFunction: true }); }
+      catch (e) { unparsable.push(`${e.message}: ${b[1].trim().slice(0, 120)}`); }
+    }
+  }
+  assert.ok(examples > floor, `${name}: ${examples} examples parsed`);
+  assert.deepEqual(unparsable, [], `${name}: examples that do not parse`);
   const declared = [...dts.matchAll(/^export (function|class) (\w+)/gm)].map((m) => m[2]);
   assert.ok(declared.length > 15, `${name}: exports found`);
   assert.deepEqual(missing, [], name);
