@@ -417,7 +417,16 @@ fn warning_text(e: &KeyEntry, st: &KeyStatus, other: Option<&KeyEntry>) -> Strin
             "{} is deployed too and takes over; regenerate key {slot} before it is needed again.",
             o.label()
         ),
-        _ => format!("Generate a key in slot {other_slot} and deploy it"),
+        // The rotation plan's words: the app holds a dead key 2, so it is regenerated; it holds
+        // no key 2, and only the owner knows whether that slot has one, so deploy it (after
+        // generating it, if the slot is empty).
+        Some(o) => format!(
+            "{} was refused as invalid: regenerate key {other_slot} and deploy it",
+            o.label()
+        ),
+        None => format!(
+            "Deploy key {other_slot} (generate it first if slot {other_slot} is empty) and switch the app to it"
+        ),
     };
     if st.state == KeyState::Expired {
         format!("apikey-credentials: {label} expired on {day}; requests with it fail. {plan}")
@@ -440,6 +449,14 @@ mod tests {
     use super::*;
     use crate::core::keys::ApiKey;
     use crate::core::time::DAY_MS;
+
+    /// The message of the first warning `m` gives now.
+    fn again_message(m: &mut ManagerState) -> String {
+        match m.warnings(NOW, &mut Vec::new()).first() {
+            Some(Event::Expiry(w)) => w.message.clone(),
+            _ => String::new(),
+        }
+    }
 
     const NOW: Millis = 1_790_000_000_000;
     const U: &str = "https://p/sharing/rest/portals/self";
@@ -505,9 +522,20 @@ mod tests {
             panic!()
         };
         assert!(
-            w.message.contains("Generate a key in slot 2"),
+            w.message.contains("regenerate key 2 and deploy it"),
             "{}",
             w.message
+        );
+        // Without key 2, the advice is the plan's for an app that does not know slot 2.
+        let one = ApiKey::new("AAPTabcdefghijklmnopqrstuvwxyz0123456789.AT1_1aaaaaaa").unwrap();
+        let mut alone = ManagerState::new(
+            KeyRing::new(vec![(one, Some(NOW + 20 * DAY_MS))]).unwrap(),
+            Thresholds::default(),
+        );
+        let said = again_message(&mut alone);
+        assert!(
+            said.contains("Deploy key 2 (generate it first if slot 2 is empty)"),
+            "{said}"
         );
         // Dead keys are not warned about.
         let mut m3 = state(Some(NOW - DAY_MS), None);
