@@ -23,6 +23,17 @@ portalInput.addEventListener("change", () => {
   shared.portalConfirmed = true;
   document.getElementById("portal-confirm").hidden = true;
 });
+// On a narrow screen one view shows at a time, switched from a bar that stays at the top.
+for (const b of document.querySelectorAll(".view-switch button")) {
+  b.addEventListener("click", () => {
+    document.body.dataset.view = b.dataset.view;
+    for (const o of document.querySelectorAll(".view-switch button")) o.setAttribute("aria-pressed", String(o === b));
+    // The chosen view from its start, just below the bar.
+    const bar = document.querySelector(".view-switch");
+    const top = document.querySelector("main.views").getBoundingClientRect().top + window.scrollY - bar.offsetHeight;
+    if (window.scrollY > top) window.scrollTo(0, top);
+  });
+}
 window.addEventListener("unhandledrejection", (e) => banner("error", `Unexpected: ${e.reason?.message ?? e.reason}`));
 await Promise.all([setupOwner(), setupApp()]);
 document.body.dataset.ready = "true";

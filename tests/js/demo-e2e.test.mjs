@@ -24,6 +24,42 @@ function watch(page, problems) {
   page.on("requestfailed", (r) => problems.push(`requestfailed: ${r.url()}`));
 }
 
+/** What a reader would see as broken: horizontal overflow, clipped text, SVG text that is
+ * outside its drawing, smaller than 11 px, or on top of other text. */
+function layoutProblems(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    const W = window.innerWidth;
+    if (document.documentElement.scrollWidth > W) {
+      // Name the outermost elements that reach past the right edge.
+      const wide = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > W + 1 && !(e.parentElement?.getBoundingClientRect().right > W + 1));
+      problems.push(`the page is ${document.documentElement.scrollWidth}px wide at ${W}px: ${wide.slice(0, 3).map((e) => `<${e.tagName.toLowerCase()} ${e.id || e.className}>`).join(", ")}`);
+    }
+    for (const e of document.querySelectorAll("body *")) {
+      const cs = getComputedStyle(e);
+      if (cs.display === "none" || e.closest("svg") || e.closest(".table-wrap")) continue;
+      const clips = /hidden|clip/.test(cs.overflowX);
+      if (clips && e.scrollWidth > e.clientWidth + 1 && e.textContent.trim()) problems.push(`clipped: <${e.tagName.toLowerCase()} ${e.id || e.className}>`);
+    }
+    for (const svg of document.querySelectorAll("svg.timeline")) {
+      if (!svg.getClientRects().length) continue;
+      const box = svg.getBoundingClientRect();
+      const vb = svg.viewBox.baseVal;
+      const scale = box.width / vb.width;
+      const texts = [...svg.querySelectorAll("text")].map((t) => ({ t: t.textContent, b: t.getBBox(), size: parseFloat(getComputedStyle(t).fontSize) * scale }));
+      for (const { t, b, size } of texts) {
+        if (size < 10.95) problems.push(`"${t}" is ${size.toFixed(1)}px`);
+        if (b.x < -0.5 || b.x + b.width > vb.width + 0.5 || b.y < -0.5 || b.y + b.height > vb.height + 0.5) problems.push(`"${t}" is cut at the edge of its timeline`);
+      }
+      texts.forEach((a, i) => texts.slice(i + 1).forEach((c) => {
+        const overlap = a.b.x < c.b.x + c.b.width && c.b.x < a.b.x + a.b.width && a.b.y < c.b.y + c.b.height && c.b.y < a.b.y + a.b.height;
+        if (overlap) problems.push(`"${a.t}" overlaps "${c.t}"`);
+      }));
+    }
+    return problems;
+  });
+}
+
 async function shot(page, name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
@@ -66,6 +102,9 @@ test("demo: sign in, warnings, secondary key, failover, second origin", async ()
     await page.click("#start");
     await page.waitForSelector(".banner.critical");
     assert.match(await page.locator(".banner.critical").first().textContent(), /expires in [45] days/);
+    // The banner's advice and the owner card's plan agree (both: deploy key 2).
+    assert.match(await page.locator(".banner.critical").first().textContent(), /API key 2 \(AAPT…[\w-]+\) is deployed too and takes over/);
+    assert.match(await store.locator(".plan b").textContent(), /^Deploy key 2 to the app/);
     await page.waitForSelector("#portal-accepts");
     assert.equal(await page.locator("#prediction").getAttribute("data-allowed"), "true");
     await shot(page, "03-expiry-warning-desktop");
@@ -107,9 +146,21 @@ test("demo: sign in, warnings, secondary key, failover, second origin", async ()
     assert.match(await page.textContent('#reports tr[data-slot="1"] td:last-child'), /INVALID_TOKEN/, "the stale inspection answer is replaced");
     await shot(page, "05-failover-desktop");
 
-    // Phone width: the same page stays readable.
+    // Phone width: the same page stays readable. The timelines redraw at their new width;
+    // nothing overflows, no text is clipped or overlapped or smaller than 11 px, and the app
+    // view is one tap away (the switch at the top), not below every owner card.
     await page.setViewportSize(PHONE);
+    await page.waitForTimeout(200);
+    assert.deepEqual(await layoutProblems(page), [], "owner view at phone width");
+    await shot(page, "06-owner-phone");
+    await page.click(".view-switch button[data-view=app]");
+    const appTop = await page.evaluate(() => document.getElementById("app").getBoundingClientRect().top);
+    assert.ok(appTop >= 0 && appTop < PHONE.height / 2, `the app view starts at ${appTop}px`);
+    assert.deepEqual(await layoutProblems(page), [], "app view at phone width");
     await shot(page, "06-failover-phone");
+    await page.setViewportSize(DESKTOP);
+    await page.waitForTimeout(200);
+    assert.deepEqual(await layoutProblems(page), [], "desktop width");
     await ctx.close();
 
     // Second origin: not in the seeded referrers. The page predicts the denial and the portal's
@@ -129,6 +180,8 @@ test("demo: sign in, warnings, secondary key, failover, second origin", async ()
     assert.match(await p2.textContent("#portal-denial"), /REFERRER_NOT_ALLOWED/);
     await shot(p2, "07-second-origin-desktop");
     await p2.setViewportSize(PHONE);
+    await p2.waitForTimeout(200);
+    assert.deepEqual(await layoutProblems(p2), [], "second origin at phone width");
     await shot(p2, "08-second-origin-phone");
     await alt.close();
 
