@@ -356,7 +356,8 @@ mod tests {
         )
         .unwrap();
         assert!(
-            e.to_string().contains("You do not have permissions. Referer not allowed"),
+            e.to_string()
+                .contains("You do not have permissions. Referer not allowed"),
             "{e}"
         );
     }
