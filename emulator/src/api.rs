@@ -8,6 +8,7 @@
 mod auth;
 mod helpers;
 mod http;
+mod oauth;
 mod params;
 mod services;
 mod shapes;
@@ -62,6 +63,8 @@ pub struct Shared {
     pub stats: Stats,
     /// The seeded owner's login, when seeded in this run (shown as a hint by the demo page).
     pub demo_login: Option<(String, String)>,
+    /// The demo's OAuth app, when seeded in this run.
+    pub oauth_client_id: Option<String>,
     /// The origins allowed to call `/emulator/*`: the emulator's own, and `--helper-origin`s.
     pub helper_origins: Vec<String>,
 }

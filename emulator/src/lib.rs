@@ -275,6 +275,7 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
         None => None,
     };
     let mut login = None;
+    let mut oauth_client_id = None;
     let mut seeded_keys = Vec::new();
     let state = match loaded {
         Some(s) => s,
@@ -285,8 +286,24 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
                     format!("http://127.0.0.1:{}", addr.port()),
                     format!("http://localhost:{}", addr.port()),
                 ];
-                let seeded = seed::seed(&mut s, &origins, config.demo_password.clone(), now);
+                let mut oauth_origins = origins.clone();
+                if let Some(a) = alt_addr {
+                    oauth_origins.push(format!("http://127.0.0.1:{}", a.port()));
+                    oauth_origins.push(format!("http://localhost:{}", a.port()));
+                }
+                let seeded = seed::seed(
+                    &mut s,
+                    &origins,
+                    &oauth_origins,
+                    config.demo_password.clone(),
+                    now,
+                );
                 login = Some((seeded.owner.clone(), seeded.owner_password.clone()));
+                oauth_client_id = Some(seeded.oauth_client_id.clone());
+                println!(
+                    "OAuth app (sign in with OAuth 2.0 and PKCE): client id {}",
+                    seeded.oauth_client_id
+                );
                 println!(
                     "username: {}  password: {}",
                     seeded.owner, seeded.owner_password
@@ -323,6 +340,7 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
         seeded: Mutex::new(seeded_keys),
         stats: Default::default(),
         demo_login: login.clone(),
+        oauth_client_id,
     });
     let (tx, rx) = tokio::sync::watch::channel(false);
     let router = app(&config, shared.clone());

@@ -34,6 +34,9 @@ pub struct Seeded {
     pub viewer_password: String,
     /// The seeded keys.
     pub keys: Vec<SeededKey>,
+    /// The client id of the demo's OAuth app (redirect URIs: each demo origin's `/` and
+    /// `/oauth-callback.html`).
+    pub oauth_client_id: String,
 }
 
 fn password() -> String {
@@ -50,6 +53,7 @@ fn password() -> String {
 pub fn seed(
     state: &mut State,
     origins: &[String],
+    oauth_origins: &[String],
     owner_password: Option<String>,
     now: Millis,
 ) -> Seeded {
@@ -206,10 +210,32 @@ pub fn seed(
         ],
         [(Some(-10), "expired"), (Some(120), "invalidated")],
     );
+    // The demo's OAuth app: owners sign in to the demo with OAuth 2.0 and PKCE.
+    let console = state
+        .add_item(
+            &owner,
+            "apikey-credentials demo console",
+            "Application",
+            vec![],
+            vec!["demo".into()],
+            "The OAuth app the demo page signs owners in with.",
+            "private",
+            now,
+        )
+        .unwrap_or_default();
+    let redirects = oauth_origins
+        .iter()
+        .flat_map(|o| [format!("{o}/"), format!("{o}/oauth-callback.html")])
+        .collect();
+    let oauth_client_id = state
+        .register_app(&owner, &console, "browser", redirects, vec![], vec![], now)
+        .map(|a| a.client_id)
+        .unwrap_or_default();
     Seeded {
         owner,
         owner_password,
         viewer_password,
         keys,
+        oauth_client_id,
     }
 }

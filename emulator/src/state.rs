@@ -10,6 +10,7 @@ mod apps;
 mod error;
 mod keygen;
 mod model;
+mod oauth;
 mod rules;
 mod users;
 
@@ -18,6 +19,7 @@ pub use keygen::{new_key, sha256_hex};
 pub use model::{
     comma_list, parse_list, App, Auth, Item, Slot, State, User, UserToken, ITEM_EXTRA_FIELDS,
 };
+pub use oauth::{pkce_s256, OAuthTokens, CODE_TTL_MS, REFRESH_TTL_MS};
 pub use rules::{is_personal_privilege, referer_matches};
 
 /// Milliseconds since the epoch.

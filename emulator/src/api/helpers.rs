@@ -21,7 +21,10 @@ pub async fn seeded_keys(AxState(shared): AxState<std::sync::Arc<Shared>>) -> Re
 /// show them as a hint (emulator only; 404 when the data was not seeded in this run).
 pub async fn demo_login(AxState(shared): AxState<std::sync::Arc<Shared>>) -> Response {
     match &shared.demo_login {
-        Some((u, p)) => json_response(StatusCode::OK, &json!({ "username": u, "password": p })),
+        Some((u, p)) => json_response(
+            StatusCode::OK,
+            &json!({ "username": u, "password": p, "oauthClientId": shared.oauth_client_id }),
+        ),
         None => json_response(
             StatusCode::NOT_FOUND,
             &json!({ "error": "not seeded in this run" }),

@@ -63,6 +63,10 @@ pub fn error_json(e: &PortalError) -> Value {
     if let Some(mc) = e.message_code {
         inner["messageCode"] = json!(mc);
     }
+    if let Some(o) = e.oauth {
+        inner["error"] = json!(o);
+        inner["error_description"] = json!(e.message);
+    }
     json!({ "error": inner })
 }
 

@@ -34,6 +34,21 @@ pub async fn sharing(AxState(shared): AxState<std::sync::Arc<Shared>>, req: Requ
     } else {
         rest.split('/').collect()
     };
+    // The sign-in page of OAuth 2.0 answers HTML, not JSON.
+    if segs == ["oauth2", "authorize"] {
+        let resp = super::oauth::authorize(&shared, &req);
+        log::line(
+            shared.log,
+            LogLevel::Info,
+            &format!(
+                "method={} path=/portal/sharing/rest/oauth2/authorize result={} ms={}",
+                req.method,
+                resp.status().as_u16(),
+                started.elapsed().as_millis()
+            ),
+        );
+        return resp;
+    }
     let mut auth_seen = None;
     let result = handle_sharing(&shared, &req, &segs, &mut auth_seen);
     let token = req.token();
@@ -98,10 +113,37 @@ pub(super) fn handle_sharing(
         }
         ["oauth2", "token"] => {
             req.require_post()?;
-            if req.param("grant_type") != Some("client_credentials") {
-                return Err(PortalError::bad_request(
-                    "'grant_type' must be client_credentials.",
-                ));
+            let client_id = req.param("client_id").unwrap_or("");
+            let signed_in = match req.param("grant_type") {
+                Some("authorization_code") => Some(state.exchange_code(
+                    client_id,
+                    req.param("redirect_uri").unwrap_or(""),
+                    req.param("code").unwrap_or(""),
+                    req.param("code_verifier").unwrap_or(""),
+                    now,
+                )?),
+                Some("refresh_token") => Some(state.refresh(
+                    client_id,
+                    req.param("refresh_token").unwrap_or(""),
+                    now,
+                )?),
+                Some("client_credentials") => None,
+                _ => {
+                    return Err(PortalError::oauth(
+                        "unsupported_grant_type",
+                        "Invalid grant_type: authorization_code, refresh_token or client_credentials.",
+                    ))
+                }
+            };
+            if let Some(t) = signed_in {
+                shared.persist(&state)?;
+                *auth_seen = Some(Auth::User(t.username.clone()));
+                let mut v = json!({ "access_token": t.access_token, "expires_in": t.expires_in, "username": t.username, "ssl": false });
+                if let (Some(r), Some(rin)) = (t.refresh_token, t.refresh_token_expires_in) {
+                    v["refresh_token"] = json!(r);
+                    v["refresh_token_expires_in"] = json!(rin);
+                }
+                return Ok(v);
             }
             let slot = slot_param(req)?;
             let regenerate = req.param("regenerateApiToken") == Some("true");

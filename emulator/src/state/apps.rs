@@ -100,7 +100,14 @@ impl State {
             ));
         }
         check_lists(&http_referrers, &privileges)?;
-        for kw in ["Registered App", "APIToken"] {
+        // Every registered app is a "Registered App"; only those that hold API keys are
+        // "APIToken" (Choice: an OAuth app registered as "browser" is not API key credentials).
+        let keywords: &[&str] = if matches!(app_type, "multiple" | "apikey") {
+            &["Registered App", "APIToken"]
+        } else {
+            &["Registered App"]
+        };
+        for kw in keywords {
             if !item.type_keywords.iter().any(|k| k == kw) {
                 item.type_keywords.push(kw.to_string());
             }

@@ -12,6 +12,10 @@ pub struct PortalError {
     pub message_code: Option<&'static str>,
     /// `error.details`
     pub details: Vec<String>,
+    /// `error.error`, the OAuth 2.0 error code (`invalid_grant`, …) that `oauth2/token` and
+    /// `oauth2/authorize` errors carry beside the portal's fields (with `error_description`,
+    /// the message).
+    pub oauth: Option<&'static str>,
 }
 
 impl PortalError {
@@ -22,6 +26,15 @@ impl PortalError {
             message: message.into(),
             message_code: None,
             details: Vec::new(),
+            oauth: None,
+        }
+    }
+
+    /// An OAuth 2.0 error (400): `error` is its code, `message` its description.
+    pub fn oauth(error: &'static str, message: impl Into<String>) -> Self {
+        PortalError {
+            oauth: Some(error),
+            ..PortalError::new(400, message)
         }
     }
 
@@ -48,6 +61,7 @@ impl PortalError {
             message: "Token Required".into(),
             message_code: Some("GWM_0003"),
             details: vec!["Token Required".into()],
+            oauth: None,
         }
     }
 
@@ -60,6 +74,7 @@ impl PortalError {
                     .into(),
             message_code: Some("GWM_0003"),
             details: Vec::new(),
+            oauth: None,
         }
     }
 
@@ -70,6 +85,7 @@ impl PortalError {
             message: "Item does not exist or is inaccessible.".into(),
             message_code: Some("CONT_0001"),
             details: Vec::new(),
+            oauth: None,
         }
     }
 }

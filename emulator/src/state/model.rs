@@ -165,6 +165,12 @@ pub struct State {
     pub apps: BTreeMap<String, App>,
     /// User tokens by SHA-256.
     pub tokens: BTreeMap<String, UserToken>,
+    /// OAuth authorization codes waiting for their exchange, by SHA-256.
+    #[serde(default)]
+    pub oauth_codes: BTreeMap<String, super::oauth::PendingCode>,
+    /// OAuth refresh tokens, by SHA-256.
+    #[serde(default)]
+    pub refresh_tokens: BTreeMap<String, super::oauth::RefreshGrant>,
     /// Key hash → (client id, slot); rebuilt on load, not stored.
     #[serde(skip)]
     pub key_index: BTreeMap<String, (String, u8)>,

@@ -73,13 +73,29 @@ impl State {
         referer: Option<&str>,
         now: Millis,
     ) -> Result<(String, Millis)> {
-        let ok = self.users.get(username).is_some_and(|u| {
-            sha256_hex(format!("{}{}", u.salt, password).as_bytes()) == u.password_hash
-        });
-        if !ok {
+        if !self.password_ok(username, password) {
             return Err(PortalError::new(400, "Unable to generate token.")
                 .detail("Invalid username or password."));
         }
+        Ok(self.issue_token(username, minutes, referer, now))
+    }
+
+    /// Whether `password` is `username`'s.
+    pub fn password_ok(&self, username: &str, password: &str) -> bool {
+        self.users.get(username).is_some_and(|u| {
+            sha256_hex(format!("{}{}", u.salt, password).as_bytes()) == u.password_hash
+        })
+    }
+
+    /// A new user token for `username`, valid `minutes` (default 60, at most two weeks), bound
+    /// to `referer` when given.
+    pub fn issue_token(
+        &mut self,
+        username: &str,
+        minutes: Option<i64>,
+        referer: Option<&str>,
+        now: Millis,
+    ) -> (String, Millis) {
         let minutes = minutes.unwrap_or(60).clamp(1, 20_160);
         let token = format!("{}.{}", random_string(64), random_string(16));
         let expires = now + minutes * 60_000;
@@ -92,7 +108,7 @@ impl State {
                 referer: referer.map(str::to_string),
             },
         );
-        Ok((token, expires))
+        (token, expires)
     }
 
     /// Resolves a token sent with the `Referer` header `referer`: a user token (bound to the
