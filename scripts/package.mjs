@@ -1,7 +1,7 @@
 // Turns wasm-bindgen's output directory into an npm package: package.json from its manifest
 // (pkg.json or pkg-owner.json, with the version from Cargo.toml), an entry module that also exports CredentialError, its typings,
 // Node's entry, and the README for page authors.
-import { readFileSync, writeFileSync, readdirSync, existsSync, copyFileSync } from "node:fs";
+import { readFileSync, writeFileSync, readdirSync, existsSync, copyFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const out = process.argv[2] ?? "pkg";
@@ -20,7 +20,8 @@ const snippets = join(out, "snippets");
 const dirs = existsSync(snippets) ? readdirSync(snippets) : [];
 if (dirs.length !== 1) throw new Error(`expected one snippet folder, found ${dirs.length}`);
 // Several inline snippets exist (the error class, the fetch chain): pick the one defining the class.
-const snippetFiles = readdirSync(join(snippets, dirs[0]));
+// (Module files the crate names, such as src/web/oauth.js, sit in folders beside them.)
+const snippetFiles = readdirSync(join(snippets, dirs[0])).filter((f) => statSync(join(snippets, dirs[0], f)).isFile());
 const errorFile = snippetFiles.find((f) => /export class CredentialError\b/.test(readFileSync(join(snippets, dirs[0], f), "utf8")));
 if (!errorFile) throw new Error(`no snippet defines CredentialError (found ${snippetFiles.join(", ")})`);
 const errorModule = `./snippets/${dirs[0]}/${errorFile}`;

@@ -31,7 +31,7 @@ extern "C" {
     fn new(code: &str, message: &str, portal_code: JsValue, details: JsValue) -> JsCredentialError;
 
     #[wasm_bindgen(js_name = credentialErrorClass)]
-    fn credential_error_class() -> JsValue;
+    pub(crate) fn credential_error_class() -> JsValue;
 }
 
 /// Builds a `CredentialError` value.

@@ -53,7 +53,7 @@ fn warn(message: &str) {
 
 impl Host for WebHost {
     fn page(&self) -> Option<PageContext> {
-        super::referrer::page_context().map(|(href, policy, opaque)| PageContext {
+        super::page_referrer::page_context().map(|(href, policy, opaque)| PageContext {
             href,
             policy,
             opaque,

@@ -17,6 +17,8 @@ pub mod keys;
 pub mod manager;
 #[cfg(feature = "manager")]
 mod manager_options;
+#[cfg(feature = "manager")]
+pub mod page_referrer;
 #[cfg(feature = "owner")]
 pub mod prerequisites;
 pub mod privileges;
@@ -27,6 +29,10 @@ mod reports;
 pub mod rotation;
 #[cfg(feature = "owner")]
 pub mod session;
+#[cfg(feature = "owner")]
+mod session_options;
+#[cfg(feature = "owner")]
+mod sign_in;
 #[cfg(feature = "manager")]
 pub mod storage;
 mod task;

@@ -10,22 +10,28 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::convert::{date_in, date_out, req_string, string_array, JsOptions, Obj};
+use super::convert::{date_in, date_out, req_string, string_array, Obj};
 use super::credentials::ApiKeyCredentials;
 use super::error::{from_core, from_portal, invalid_argument, JsResult};
+use super::session_options::{ConfirmOptionsJs, CreateOptionsJs};
+use super::sign_in::{owner_client, OWNER_TIMEOUT_MS};
 use super::transport::FetchTransport;
 use super::types::*;
 use crate::core::credentials::{check_referrers, validate_expiration};
-use crate::core::json::{Fields, ShapeError};
 use crate::core::keys::mask_key;
 use crate::core::prerequisites::AccountFacts;
 use crate::portal::owner::{Op, Outcome, Owner, OwnerError};
-use crate::portal::request::NODE_REFERER;
 use crate::portal::types::{PortalSelfJson, UserJson};
 use crate::portal::PortalClient;
 
-struct Inner {
-    owner: Owner<FetchTransport>,
+pub(super) struct Inner {
+    /// The portal (no deadline: each call sets its own).
+    client: PortalClient<FetchTransport>,
+    /// The owner's token (a password sign-in's, or `fromToken`'s).
+    token: String,
+    /// An existing session (`fromSession`, an OAuth sign-in): its `getToken(url)` is asked for
+    /// the token before each call, so its own renewal keeps the session alive.
+    delegate: Option<JsValue>,
     user: UserJson,
     portal: PortalSelfJson,
 }
@@ -42,55 +48,29 @@ pub struct PortalSession {
     inner: Rc<Inner>,
 }
 
-#[derive(Default)]
-struct ConfirmOptionsJs {
-    confirm_invalidates_keys: Option<bool>,
+/// A session for `token` (or for `delegate`'s tokens, `token` its first): reads the owner and
+/// the portal.
+pub(super) async fn establish(
+    base: PortalClient<FetchTransport>,
+    token: String,
+    delegate: Option<JsValue>,
+) -> Result<PortalSession, JsValue> {
+    let client = base.until(super::now_ms().saturating_add(OWNER_TIMEOUT_MS));
+    let user = client.community_self(&token).await.map_err(owner_error)?;
+    let (portal, _) = client
+        .portal_self(Some(&token))
+        .await
+        .map_err(owner_error)?;
+    Ok(PortalSession {
+        inner: Rc::new(Inner {
+            client: base,
+            token,
+            delegate,
+            user,
+            portal,
+        }),
+    })
 }
-
-#[derive(Default)]
-struct CreateOptionsJs {
-    title: Option<String>,
-    privileges: Option<Vec<String>>,
-    http_referrers: Option<Vec<String>>,
-}
-
-impl JsOptions for CreateOptionsJs {
-    const KEYS: &'static [&'static str] = &["title", "privileges", "httpReferrers"];
-
-    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
-        Ok(CreateOptionsJs {
-            title: f.string("title")?,
-            privileges: f.strings("privileges")?,
-            http_referrers: f.strings("httpReferrers")?,
-        })
-    }
-}
-
-impl JsOptions for ConfirmOptionsJs {
-    const KEYS: &'static [&'static str] = &["confirmInvalidatesKeys"];
-
-    fn read(f: &Fields<'_, JsValue>) -> Result<Self, ShapeError> {
-        Ok(ConfirmOptionsJs {
-            confirm_invalidates_keys: f.boolean("confirmInvalidatesKeys")?,
-        })
-    }
-}
-
-/// The referer to sign in with, and whether the transport must send it itself: a page's
-/// origin, which the browser sends as `Referer` on its own; elsewhere (Node)
-/// [`NODE_REFERER`], sent by the transport on every request (see `portal::request`).
-fn referer() -> (String, bool) {
-    match web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .filter(|o| o.starts_with("http"))
-    {
-        Some(origin) => (origin, false),
-        None => (NODE_REFERER.to_string(), true),
-    }
-}
-
-/// How long one owner call (all its portal requests together) may take.
-const OWNER_TIMEOUT_MS: i64 = 20_000;
 
 fn slot_arg(slot: f64) -> JsResult<u8> {
     if slot == 1.0 {
@@ -105,16 +85,33 @@ fn slot_arg(slot: f64) -> JsResult<u8> {
 impl Inner {
     /// The client for one owner call: its requests together settle within the owner timeout.
     fn call(&self) -> PortalClient<FetchTransport> {
-        self.owner
-            .client
+        self.client
             .until(super::now_ms().saturating_add(OWNER_TIMEOUT_MS))
+    }
+
+    /// The owner with a token for the next call: the delegate's (asked now), or the sign-in's.
+    async fn owner(
+        &self,
+        client: &PortalClient<FetchTransport>,
+    ) -> Result<Owner<FetchTransport>, JsValue> {
+        let token = match &self.delegate {
+            Some(d) => super::sign_in::delegate_token(d, client.root()).await?,
+            None => self.token.clone(),
+        };
+        Ok(Owner {
+            client: self.client.clone(),
+            username: self.user.username.clone(),
+            token,
+        })
     }
 
     /// Runs `op` on the credentials item `id` (see `portal::owner`).
     async fn run(&self, id: &str, op: Op) -> Result<JsValue, JsValue> {
+        let client = self.call();
         let out = self
-            .owner
-            .run(&self.call(), id, op, super::now_ms())
+            .owner(&client)
+            .await?
+            .run(&client, id, op, super::now_ms())
             .await
             .map_err(owner_error)?;
         Ok(match out {
@@ -138,7 +135,7 @@ impl Inner {
 }
 
 /// An owner operation's error as a `CredentialError`.
-fn owner_error(e: impl Into<OwnerError>) -> JsValue {
+pub(super) fn owner_error(e: impl Into<OwnerError>) -> JsValue {
     match e.into() {
         OwnerError::Portal(e) => from_portal(&e),
         OwnerError::Core(e) => from_core(e),
@@ -166,33 +163,14 @@ impl PortalSession {
         let portal = req_string(portal, "portal")?;
         let username = req_string(username, "username")?;
         let password = req_string(password, "password")?;
-        let (referer, send_it) = referer();
-        let base = PortalClient::new(FetchTransport { timeout_ms: 20_000 }, &portal)
-            .map_err(|e| invalid_argument(&e.message))?
-            .with_referer(send_it.then(|| referer.clone()));
+        let (base, referer) = owner_client(&portal)?;
         Ok(future_to_promise(async move {
             let client = base.until(super::now_ms().saturating_add(OWNER_TIMEOUT_MS));
             let t = client
                 .sign_in(&username, &password, &referer)
                 .await
                 .map_err(owner_error)?;
-            let user = client.community_self(&t.token).await.map_err(owner_error)?;
-            let (portal, _) = client
-                .portal_self(Some(&t.token))
-                .await
-                .map_err(owner_error)?;
-            Ok(PortalSession {
-                inner: Rc::new(Inner {
-                    owner: Owner {
-                        client: base,
-                        username: user.username.clone(),
-                        token: t.token,
-                    },
-                    user,
-                    portal,
-                }),
-            }
-            .into())
+            Ok(establish(base, t.token, None).await?.into())
         })
         .unchecked_into())
     }
@@ -214,7 +192,7 @@ impl PortalSession {
     /// ```
     #[wasm_bindgen(getter)]
     pub fn portal(&self) -> String {
-        self.inner.owner.client.root().to_string()
+        self.inner.client.root().to_string()
     }
 
     /// Whether this account can create API key credentials: each requirement, met or not.
@@ -243,9 +221,11 @@ impl PortalSession {
     pub fn list_credentials(&self) -> CredentialsArrayPromise {
         let inner = self.inner.clone();
         future_to_promise(async move {
+            let client = inner.call();
             let ids = inner
-                .owner
-                .credential_ids(&inner.call())
+                .owner(&client)
+                .await?
+                .credential_ids(&client)
                 .await
                 .map_err(owner_error)?;
             // Each item is read as getCredentials reads it (registration, then the item with its
@@ -281,11 +261,12 @@ impl PortalSession {
         check_referrers(&referrers).map_err(from_core)?;
         let inner = self.inner.clone();
         Ok(future_to_promise(async move {
-            let app = inner
-                .call()
+            let client = inner.call();
+            let owner = inner.owner(&client).await?;
+            let app = client
                 .create_credentials(
-                    &inner.owner.username,
-                    &inner.owner.token,
+                    &owner.username,
+                    &owner.token,
                     &title,
                     &privileges,
                     &referrers,
@@ -426,7 +407,7 @@ impl PortalSession {
     pub fn to_json(&self) -> PortalSessionJson {
         Obj::new()
             .set("type", "PortalSession")
-            .set("portal", self.inner.owner.client.root())
+            .set("portal", self.inner.client.root())
             .set("username", self.inner.user.username.as_str())
             .build()
             .unchecked_into()
@@ -442,7 +423,7 @@ impl PortalSession {
         format!(
             "PortalSession({} @ {})",
             self.inner.user.username,
-            self.inner.owner.client.root()
+            self.inner.client.root()
         )
     }
 }

@@ -10,7 +10,8 @@ export type CredentialErrorCode =
   | "INVALID_ARGUMENT" | "INPUT_TOO_LARGE" | "INVALID_SLOT" | "TOO_MANY_KEYS"
   | "EXPIRY_TOO_FAR" | "EXPIRY_IN_PAST" | "CONFIRMATION_REQUIRED" | "INVALID_REFERRER"
   | "KEY_EXPIRED" | "INVALID_TOKEN" | "TOKEN_REQUIRED" | "SESSION_EXPIRED" | "REFERRER_NOT_ALLOWED" | "FORBIDDEN"
-  | "NOT_FOUND" | "BAD_REQUEST" | "SERVER_ERROR" | "NETWORK" | "TIMEOUT" | "BAD_RESPONSE" | "STORAGE";
+  | "NOT_FOUND" | "BAD_REQUEST" | "SERVER_ERROR" | "NETWORK" | "TIMEOUT" | "BAD_RESPONSE" | "STORAGE"
+  | "SIGN_IN_CANCELLED" | "SIGN_IN_FAILED";
 
 /**
  * The one error type this package throws: a real `Error` subclass.
@@ -243,6 +244,26 @@ extern "C" {
     /// `Promise<PortalSession>`
     #[wasm_bindgen(typescript_type = "Promise<PortalSession>")]
     pub type SessionPromise;
+    /// `Promise<PortalSession | undefined>`
+    #[wasm_bindgen(typescript_type = "Promise<PortalSession | undefined>")]
+    pub type MaybeSessionPromise;
+    /// `Promise<PortalSession | null>`
+    #[wasm_bindgen(typescript_type = "Promise<PortalSession | null>")]
+    pub type ReturnedSessionPromise;
+    /// OAuth sign-in options
+    #[wasm_bindgen(
+        typescript_type = "{ clientId: string; redirectUri: string; popup?: boolean; expiration?: number }"
+    )]
+    pub type OAuthOptionsType;
+    /// OAuth return options
+    #[wasm_bindgen(typescript_type = "{ clientId: string; redirectUri: string }")]
+    pub type OAuthReturnOptionsType;
+    /// `fromToken` options
+    #[wasm_bindgen(typescript_type = "{ username?: string; expires?: DateInput }")]
+    pub type TokenOptionsType;
+    /// Anything with `getToken(url)` and `portal`, such as rest-js's `ArcGISIdentityManager`
+    #[wasm_bindgen(typescript_type = "{ portal: string; getToken(url: string): Promise<string> }")]
+    pub type ExistingSessionType;
     /// `Promise<ApiKeyCredentials[]>`
     #[wasm_bindgen(typescript_type = "Promise<ApiKeyCredentials[]>")]
     pub type CredentialsArrayPromise;

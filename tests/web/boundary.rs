@@ -2,7 +2,7 @@
 //! instances with the right `code`, dates go in as `Date` or number and come out as `Date`,
 //! options are validated, and the shared referrer vectors pass through the JS API.
 
-use apikey_credentials::web::{credentials, error, keys, referrer, types};
+use apikey_credentials::web::{credentials, error, keys, page_referrer, referrer, types};
 use js_sys::{Array, Date, Function, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -133,14 +133,14 @@ fn bad_arguments_are_credential_errors() {
     let page: types::Str = JsValue::from_str("not a url").unchecked_into();
     let req: types::Str = JsValue::from_str("https://example.com/").unchecked_into();
     assert_credential_error(
-        &referrer::effective_referrer(&page, &req, None, None)
+        &page_referrer::effective_referrer(&page, &req, None, None)
             .err()
             .unwrap(),
         "INVALID_ARGUMENT",
     );
     let num: types::Str = JsValue::from_f64(1.0).unchecked_into();
     assert_credential_error(
-        &referrer::effective_referrer(&num, &req, None, None)
+        &page_referrer::effective_referrer(&num, &req, None, None)
             .err()
             .unwrap(),
         "INVALID_ARGUMENT",
@@ -348,7 +348,7 @@ fn shared_referrer_vectors_through_js() {
                 .as_string()
                 .map(|p| JsValue::from_str(&p).unchecked_into());
             let opaque = get(&input, "opaque").as_bool();
-            match referrer::effective_referrer(&page, &req, policy, opaque) {
+            match page_referrer::effective_referrer(&page, &req, policy, opaque) {
                 Ok(r) => r.into(),
                 Err(e) => {
                     failures.push(format!("#{id}: effectiveReferrer threw {e:?}"));

@@ -33,7 +33,10 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
         title = escape(title),
     );
     let mut r = (status, html).into_response();
-    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     r
 }
 
@@ -72,7 +75,12 @@ fn sign_in_form(shared: &Shared, req: &Req, app_title: &str, error: Option<&str>
     let hidden: String = CARRIED
         .iter()
         .filter_map(|k| req.param(k).map(|v| (k, v)))
-        .map(|(k, v)| format!("<input type=\"hidden\" name=\"{k}\" value=\"{}\">", escape(v)))
+        .map(|(k, v)| {
+            format!(
+                "<input type=\"hidden\" name=\"{k}\" value=\"{}\">",
+                escape(v)
+            )
+        })
         .collect();
     let error = error
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
@@ -96,14 +104,20 @@ pub(super) fn authorize(shared: &Shared, req: &Req) -> Response {
     let (client_id, redirect_uri, state) = (p("client_id"), p("redirect_uri"), p("state"));
     let checked = {
         let s = shared.lock();
-        s.check_authorize(client_id, redirect_uri, p("response_type"), p("code_challenge"), p("code_challenge_method"))
-            .map(|()| {
-                s.apps
-                    .get(client_id)
-                    .and_then(|a| s.items.get(&a.item_id))
-                    .map(|i| i.title.clone())
-                    .unwrap_or_default()
-            })
+        s.check_authorize(
+            client_id,
+            redirect_uri,
+            p("response_type"),
+            p("code_challenge"),
+            p("code_challenge_method"),
+        )
+        .map(|()| {
+            s.apps
+                .get(client_id)
+                .and_then(|a| s.items.get(&a.item_id))
+                .map(|i| i.title.clone())
+                .unwrap_or_default()
+        })
     };
     let app_title = match checked {
         Ok(t) => t,
@@ -128,7 +142,15 @@ pub(super) fn authorize(shared: &Shared, req: &Req) -> Response {
     let minutes = req.param("expiration").and_then(|e| e.parse::<i64>().ok());
     let code = {
         let mut s = shared.lock();
-        let code = s.authorize(client_id, redirect_uri, p("code_challenge"), p("username"), p("password"), minutes, shared.now());
+        let code = s.authorize(
+            client_id,
+            redirect_uri,
+            p("code_challenge"),
+            p("username"),
+            p("password"),
+            minutes,
+            shared.now(),
+        );
         if code.is_ok() {
             if let Err(e) = shared.persist(&s) {
                 return refused(&e);
@@ -138,7 +160,9 @@ pub(super) fn authorize(shared: &Shared, req: &Req) -> Response {
     };
     match code {
         Ok(code) => back(&[("code", code.as_str())]),
-        Err(e) if e.oauth == Some("access_denied") => sign_in_form(shared, req, &app_title, Some(&e.message)),
+        Err(e) if e.oauth == Some("access_denied") => {
+            sign_in_form(shared, req, &app_title, Some(&e.message))
+        }
         Err(e) => refused(&e),
     }
 }

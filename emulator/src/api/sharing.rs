@@ -122,18 +122,14 @@ pub(super) fn handle_sharing(
                     req.param("code_verifier").unwrap_or(""),
                     now,
                 )?),
-                Some("refresh_token") => Some(state.refresh(
-                    client_id,
-                    req.param("refresh_token").unwrap_or(""),
-                    now,
-                )?),
-                Some("client_credentials") => None,
-                _ => {
-                    return Err(PortalError::oauth(
-                        "unsupported_grant_type",
-                        "Invalid grant_type: authorization_code, refresh_token or client_credentials.",
-                    ))
+                Some("refresh_token") => {
+                    Some(state.refresh(client_id, req.param("refresh_token").unwrap_or(""), now)?)
                 }
+                Some("client_credentials") => None,
+                _ => return Err(PortalError::oauth(
+                    "unsupported_grant_type",
+                    "Invalid grant_type: authorization_code, refresh_token or client_credentials.",
+                )),
             };
             if let Some(t) = signed_in {
                 shared.persist(&state)?;

@@ -105,7 +105,10 @@ impl State {
             .get(client_id)
             .ok_or_else(|| PortalError::oauth("invalid_request", "Invalid client_id"))?;
         if !app.redirect_uris.iter().any(|r| r == redirect_uri) {
-            return Err(PortalError::oauth("invalid_request", "Invalid redirect_uri"));
+            return Err(PortalError::oauth(
+                "invalid_request",
+                "Invalid redirect_uri",
+            ));
         }
         if response_type != "code" {
             return Err(PortalError::oauth(
@@ -137,7 +140,10 @@ impl State {
     ) -> Result<String> {
         self.check_authorize(client_id, redirect_uri, "code", challenge, "S256")?;
         if !self.password_ok(username, password) {
-            return Err(PortalError::oauth("access_denied", "Invalid username or password."));
+            return Err(PortalError::oauth(
+                "access_denied",
+                "Invalid username or password.",
+            ));
         }
         let code = random_string(48);
         self.oauth_codes.retain(|_, c| c.expires > now);
@@ -180,7 +186,8 @@ impl State {
         if verifier.is_empty() || pkce_s256(verifier) != pending.challenge {
             return Err(PortalError::oauth("invalid_grant", "Invalid code_verifier"));
         }
-        let (access_token, expires) = self.issue_token(&pending.username, pending.minutes, None, now);
+        let (access_token, expires) =
+            self.issue_token(&pending.username, pending.minutes, None, now);
         let refresh = random_string(48);
         self.refresh_tokens.retain(|_, r| r.expires > now);
         self.refresh_tokens.insert(
@@ -203,11 +210,18 @@ impl State {
 
     /// `oauth2/token` with `grant_type=refresh_token`: a new user token for a refresh token of
     /// the same app.
-    pub fn refresh(&mut self, client_id: &str, refresh_token: &str, now: Millis) -> Result<OAuthTokens> {
+    pub fn refresh(
+        &mut self,
+        client_id: &str,
+        refresh_token: &str,
+        now: Millis,
+    ) -> Result<OAuthTokens> {
         let grant = self
             .refresh_tokens
             .get(&sha256_hex(refresh_token.as_bytes()))
-            .filter(|g| g.expires > now && g.client_id == client_id && self.users.contains_key(&g.username))
+            .filter(|g| {
+                g.expires > now && g.client_id == client_id && self.users.contains_key(&g.username)
+            })
             .cloned()
             .ok_or_else(|| PortalError::oauth("invalid_grant", "Invalid refresh_token"))?;
         let (access_token, expires) = self.issue_token(&grant.username, grant.minutes, None, now);

@@ -221,10 +221,27 @@ fn pkce_s256_is_rfc_7636s() {
 /// An OAuth app of `owner`, with one redirect URI.
 fn oauth_app(s: &mut State) -> String {
     let id = s
-        .add_item("owner", "Console", "Application", vec![], vec![], "", "private", NOW)
+        .add_item(
+            "owner",
+            "Console",
+            "Application",
+            vec![],
+            vec![],
+            "",
+            "private",
+            NOW,
+        )
         .unwrap();
     let app = s
-        .register_app("owner", &id, "browser", vec!["https://app.example/cb".into()], vec![], vec![], NOW)
+        .register_app(
+            "owner",
+            &id,
+            "browser",
+            vec!["https://app.example/cb".into()],
+            vec![],
+            vec![],
+            NOW,
+        )
         .unwrap();
     assert!(
         !s.items[&id].type_keywords.iter().any(|k| k == "APIToken"),
@@ -242,30 +259,72 @@ fn authorization_codes_are_single_use_timed_and_bound_to_the_verifier_and_redire
     let cb = "https://app.example/cb";
     // The sign-in page is refused for an unregistered redirect URI, a missing PKCE challenge.
     let refused = |r: Result<()>| r.unwrap_err().message;
-    assert_eq!(refused(s.check_authorize(&client, "https://evil.example/cb", "code", &challenge, "S256")), "Invalid redirect_uri");
-    assert!(s.check_authorize(&client, cb, "code", "", "").is_err());
-    assert!(s.check_authorize("nope", cb, "code", &challenge, "S256").is_err());
     assert_eq!(
-        s.authorize(&client, cb, &challenge, "owner", "wrong", None, NOW).unwrap_err().oauth,
+        refused(s.check_authorize(
+            &client,
+            "https://evil.example/cb",
+            "code",
+            &challenge,
+            "S256"
+        )),
+        "Invalid redirect_uri"
+    );
+    assert!(s.check_authorize(&client, cb, "code", "", "").is_err());
+    assert!(s
+        .check_authorize("nope", cb, "code", &challenge, "S256")
+        .is_err());
+    assert_eq!(
+        s.authorize(&client, cb, &challenge, "owner", "wrong", None, NOW)
+            .unwrap_err()
+            .oauth,
         Some("access_denied")
     );
-    let code = s.authorize(&client, cb, &challenge, "owner", "pw", Some(5), NOW).unwrap();
+    let code = s
+        .authorize(&client, cb, &challenge, "owner", "pw", Some(5), NOW)
+        .unwrap();
     // A wrong verifier uses the code up.
-    let e = s.exchange_code(&client, cb, &code, "another-verifier", NOW).unwrap_err();
-    assert_eq!((e.oauth, e.message.as_str()), (Some("invalid_grant"), "Invalid code_verifier"));
-    assert!(s.exchange_code(&client, cb, &code, verifier, NOW).is_err(), "used once");
+    let e = s
+        .exchange_code(&client, cb, &code, "another-verifier", NOW)
+        .unwrap_err();
+    assert_eq!(
+        (e.oauth, e.message.as_str()),
+        (Some("invalid_grant"), "Invalid code_verifier")
+    );
+    assert!(
+        s.exchange_code(&client, cb, &code, verifier, NOW).is_err(),
+        "used once"
+    );
     // A redirect URI that differs from the one the code went to.
-    let code = s.authorize(&client, cb, &challenge, "owner", "pw", None, NOW).unwrap();
-    assert_eq!(s.exchange_code(&client, "https://app.example/other", &code, verifier, NOW).unwrap_err().message, "Invalid redirect_uri");
+    let code = s
+        .authorize(&client, cb, &challenge, "owner", "pw", None, NOW)
+        .unwrap();
+    assert_eq!(
+        s.exchange_code(&client, "https://app.example/other", &code, verifier, NOW)
+            .unwrap_err()
+            .message,
+        "Invalid redirect_uri"
+    );
     // An expired code.
-    let code = s.authorize(&client, cb, &challenge, "owner", "pw", None, NOW).unwrap();
-    assert!(s.exchange_code(&client, cb, &code, verifier, NOW + CODE_TTL_MS).is_err());
+    let code = s
+        .authorize(&client, cb, &challenge, "owner", "pw", None, NOW)
+        .unwrap();
+    assert!(s
+        .exchange_code(&client, cb, &code, verifier, NOW + CODE_TTL_MS)
+        .is_err());
     // The right exchange: a token for 5 minutes, and a refresh token that makes new ones.
-    let code = s.authorize(&client, cb, &challenge, "owner", "pw", Some(5), NOW).unwrap();
+    let code = s
+        .authorize(&client, cb, &challenge, "owner", "pw", Some(5), NOW)
+        .unwrap();
     let t = s.exchange_code(&client, cb, &code, verifier, NOW).unwrap();
     assert_eq!((t.username.as_str(), t.expires_in), ("owner", 300));
-    assert!(!format!("{t:?}").contains(&t.access_token), "Debug hides the tokens");
-    assert_eq!(s.resolve(Some(&t.access_token), None, NOW).unwrap(), Auth::User("owner".into()));
+    assert!(
+        !format!("{t:?}").contains(&t.access_token),
+        "Debug hides the tokens"
+    );
+    assert_eq!(
+        s.resolve(Some(&t.access_token), None, NOW).unwrap(),
+        Auth::User("owner".into())
+    );
     let refresh = t.refresh_token.unwrap();
     let again = s.refresh(&client, &refresh, NOW + 60_000).unwrap();
     assert_ne!(again.access_token, t.access_token);
