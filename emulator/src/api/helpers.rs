@@ -47,13 +47,16 @@ pub async fn stats(AxState(shared): AxState<std::sync::Arc<Shared>>) -> Response
     )
 }
 
-/// `POST /emulator/expire-sign-ins`: every user token issued so far stops working, as when a
-/// sign-in reaches its expiration (API keys are not affected). For tests of expired sessions.
+/// `POST /emulator/expire-sign-ins`: every user token, OAuth authorization code and refresh token
+/// issued so far stops working, as when sign-ins reach their expiration (API keys are not
+/// affected). For tests of expired sessions.
 pub async fn expire_sign_ins(AxState(shared): AxState<std::sync::Arc<Shared>>) -> Response {
     let dropped = {
         let mut state = shared.lock();
-        let n = state.tokens.len();
+        let n = state.tokens.len() + state.oauth_codes.len() + state.refresh_tokens.len();
         state.tokens.clear();
+        state.oauth_codes.clear();
+        state.refresh_tokens.clear();
         n
     };
     json_response(StatusCode::OK, &json!({ "expired": dropped }))
