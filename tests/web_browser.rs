@@ -19,7 +19,9 @@ mod browser_only {
         list.push(&JsValue::from_str(&origin));
         let list: types::StringArray = JsValue::from(list).unchecked_into();
         let req: types::Str = JsValue::from_str("https://basemapstyles-api.arcgis.com/arcgis/rest/services/styles/v2/styles/arcgis/navigation").unchecked_into();
-        let d: JsValue = page_referrer::check_page_referrer(&list, &req).unwrap().into();
+        let d: JsValue = page_referrer::check_page_referrer(&list, &req)
+            .unwrap()
+            .into();
         // The test page is http://127.0.0.1:<port>: potentially trustworthy, so an https request
         // carries the origin, and the origin is in the list.
         let r = Reflect::get(&d, &"referrer".into())
@@ -33,7 +35,9 @@ mod browser_only {
         );
         // Same page, plain-http service: a downgrade from a trustworthy origin sends nothing.
         let req: types::Str = JsValue::from_str("http://tiles.example.net/").unchecked_into();
-        let d: JsValue = page_referrer::check_page_referrer(&list, &req).unwrap().into();
+        let d: JsValue = page_referrer::check_page_referrer(&list, &req)
+            .unwrap()
+            .into();
         assert!(Reflect::get(&d, &"referrer".into()).unwrap().is_null());
         assert_eq!(
             Reflect::get(&d, &"noReferrerCause".into())
@@ -60,7 +64,9 @@ mod browser_only {
         head.append_child(&meta).unwrap();
         let check = |content: &str| -> JsValue {
             meta.set_attribute("content", content).unwrap();
-            page_referrer::check_page_referrer(&list, &req).unwrap().into()
+            page_referrer::check_page_referrer(&list, &req)
+                .unwrap()
+                .into()
         };
         let get = |d: &JsValue, k: &str| Reflect::get(d, &k.into()).unwrap();
         // "never" is HTML's legacy spelling of no-referrer: nothing is sent.

@@ -19,21 +19,21 @@ export async function setupOwner() {
   try {
     const r = await fetch("/emulator/demo-login");
     if (r.ok) {
-      const { username, password } = await r.json();
+      const { username, password, oauthClientId } = await r.json();
+      if (oauthClientId) document.getElementById("client-id").value = oauthClientId;
       hint.hidden = false;
       hint.replaceChildren("Demo owner on this emulator: ", el("code", {}, username), " / ", el("code", {}, password), " ",
         el("button", { type: "button", onclick: () => { form.username.value = username; form.password.value = password; } }, "Fill in"));
     }
   } catch { /* not the emulator: no hint */ }
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
+  // Either way in ends the same: the session, its prerequisites and its credentials.
+  const signInWith = async (button, how) => {
     const err = document.getElementById("signin-error");
     err.hidden = true;
     if (!portalReady(err)) return;
-    const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
-      session = await PortalSession.signIn(shared.portal, form.username.value, form.password.value);
+      session = await how();
       form.password.value = "";
       renderPrereqs();
       await refresh();
@@ -45,6 +45,13 @@ export async function setupOwner() {
     } finally {
       button.disabled = false;
     }
+  };
+  const oauth = document.getElementById("oauth-signin");
+  oauth.addEventListener("click", () => signInWith(oauth, () => PortalSession.signInWithOAuth(shared.portal,
+    { clientId: document.getElementById("client-id").value.trim(), redirectUri: `${location.origin}/oauth-callback.html` })));
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    signInWith(form.querySelector("button[type=submit]"), () => PortalSession.signIn(shared.portal, form.username.value, form.password.value));
   });
 }
 

@@ -1,7 +1,8 @@
 // The demo page end to end in real Chromium against the emulator: sign in, the expiring-key
 // warning, generating a secondary key, failover after invalidating key 1, on the second
 // origin the predicted and the real referrer denial agreeing, and a link naming another portal
-// waiting for the user's click. Fails on any console error.
+// waiting for the user's click, and the owner's sign-in with OAuth in a popup. Fails on any
+// console error.
 // Screenshots of each step (desktop and phone width) go to target/screenshots/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -209,6 +210,28 @@ test("demo: sign in, warnings, secondary key, failover, second origin", async ()
     await p3.waitForSelector("article.card[data-item]");
     assert.ok(elsewhere.some((u) => u.includes("/portal/sharing/rest/generateToken")));
     await linked.close();
+
+    // The owner's first choice: "Sign in with ArcGIS", the portal's own sign-in in a popup
+    // (OAuth 2.0 with PKCE, the emulator's seeded OAuth app).
+    const viaOAuth = await browser.newContext({ viewport: PHONE });
+    const p4 = await viaOAuth.newPage();
+    watch(p4, problems);
+    await p4.goto(`${emu.url}/`);
+    await p4.waitForSelector("body[data-ready=true]");
+    assert.match(await p4.inputValue("#client-id"), /^\w{16}$/, "the emulator's OAuth app is filled in");
+    const popupOpened = p4.waitForEvent("popup");
+    await p4.click("#oauth-signin");
+    const popup = await popupOpened;
+    await popup.waitForSelector("input[name=username]");
+    await shot(popup, "10-oauth-portal-sign-in-phone");
+    await popup.fill("input[name=username]", "demo_owner");
+    await popup.fill("input[name=password]", emu.password);
+    await popup.click("button[value=sign-in]");
+    await p4.waitForSelector("article.card[data-item]");
+    assert.match(await p4.textContent("#signin"), /Signed in as demo_owner/);
+    assert.deepEqual(await layoutProblems(p4), [], "signed in with OAuth, at phone width");
+    await shot(p4, "11-oauth-signed-in-phone");
+    await viaOAuth.close();
   } finally {
     await browser.close();
     await emu.stop();

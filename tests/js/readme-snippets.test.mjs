@@ -53,6 +53,7 @@ const EXPECT = [
   { doc: 1, has: "keyStatus(new Date(", out: /^critical\ntrue\n$/ },
   { doc: 1, has: "getItem(\"YOUR_WEB_MAP_ITEM_ID\"", out: /^Local portal \(emulated\) City parks web map\n$/ },
   // owner package
+  { doc: 2, has: "PortalSession.signInWithOAuth(\"https://www.arcgis.com\"", click: "#sign-in", page: /^Sign in with ArcGIS\s+Signed in as demo_owner$/ },
   { doc: 2, has: "[...creds.httpReferrers, \"https://app.example.com\"]", out: (o, ctx) => assert.deepEqual(JSON.parse(o.replace(/'/g, '"')), [...ctx.seededReferrers, ctx.pageOrigin]) },
   {
     doc: 2, has: "for (const creds of await session.listCredentials())",
@@ -105,15 +106,24 @@ function freePort() {
   return new Promise((resolve) => s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); }));
 }
 
-/** Opens `url`, waits until the page's text matches `expected` (or fails with what it shows). */
-async function openPage(browser, url, expected, where) {
+/** Opens `url`, clicks `click` if given (as the reader would), and waits until the page's text
+ * matches `expected` (or fails with what it shows). A sign-in popup on the emulator's OAuth page
+ * is filled in with the demo owner's login, as the reader would type it. */
+async function openPage(browser, url, expected, where, click) {
   const page = await browser.newPage();
+  page.on("popup", async (popup) => {
+    await popup.waitForSelector("input[name=username]");
+    await popup.fill("input[name=username]", "demo_owner");
+    await popup.fill("input[name=password]", PASSWORD);
+    await popup.click("button[value=sign-in]");
+  });
   const problems = [];
   page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
   page.on("pageerror", (e) => problems.push(e.message));
   page.on("response", (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
   try {
     await page.goto(url);
+    if (click) await page.click(click);
     await page.waitForFunction((src) => new RegExp(src.source, src.flags).test(document.body.innerText.trim()),
       { source: expected.source, flags: expected.flags }, { timeout: 20000 }).catch(async () => {
       throw new Error(`${where}: the page shows ${JSON.stringify(await page.evaluate(() => document.body.innerText))}; errors: ${problems.join("; ")}`);
@@ -165,6 +175,15 @@ test("the README snippets run as written, against the emulator", { timeout: 6000
     const webMap = creds.itemAccess[0];
     assert.match(webMap, /^[0-9a-f]{32}$/);
     const ctx = { seededReferrers, pageOrigin: server.origin };
+    // The owner README's OAuth app, as its reader sets it up: the callback page (empty), and its
+    // URL among the app's redirect URIs (on a real portal, in the app's settings).
+    writeFileSync(join(app, "oauth-callback.html"), "<!doctype html><title>Signing in</title>");
+    const { oauthClientId } = await (await fetch(`${emu.url}/emulator/demo-login`)).json();
+    const ownerToken = (await (await fetch(`${emu.portal}/sharing/rest/generateToken`, { method: "POST",
+      body: new URLSearchParams({ username: "demo_owner", password: PASSWORD, f: "json" }) })).json()).token;
+    const registered = await (await fetch(`${emu.portal}/sharing/rest/oauth2/apps/${oauthClientId}/update`, { method: "POST",
+      body: new URLSearchParams({ redirect_uris: JSON.stringify([`${server.origin}/oauth-callback.html`]), httpReferrers: "[]", privileges: "[]", token: ownerToken, f: "json" }) })).json();
+    assert.ok(!registered.error, JSON.stringify(registered));
     const fill = (code) => code
       .replaceAll("https://www.arcgis.com", emu.portal)
       .replaceAll("https://geocode-api.arcgis.com", emu.url)
@@ -174,6 +193,7 @@ test("the README snippets run as written, against the emulator", { timeout: 6000
       .replaceAll("YOUR_PASSWORD", PASSWORD)
       .replaceAll("YOUR_CREDENTIALS_ITEM_ID", store[0].itemId)
       .replaceAll("YOUR_WEB_MAP_ITEM_ID", webMap)
+      .replaceAll("YOUR_OAUTH_CLIENT_ID", oauthClientId)
       .replaceAll("https://app.example.com", server.origin);
     browser = await launchChromium();
 
@@ -203,7 +223,7 @@ test("the README snippets run as written, against the emulator", { timeout: 6000
         const html = b.lang === "html" ? fill(b.code)
           : `<!doctype html><meta charset="utf-8"><title>snippet</title><script type="module">\n${fill(b.code)}</script>\n`;
         writeFileSync(join(app, name), html);
-        await openPage(browser, `${server.origin}/${name}`, e.page, `${b.file}:${b.line}`);
+        await openPage(browser, `${server.origin}/${name}`, e.page, `${b.file}:${b.line}`, e.click);
       },
       async vite(b, e, config) {
         assert.ok(config, `${b.file}:${b.line}: a vite-config block follows the vite block`);
