@@ -34,7 +34,8 @@ const s = json("startup"), r = json("referrer"), n = json("native"), m = json("m
 const load = json("load");
 const twiggy = read("../target/bench/twiggy.txt").trimEnd();
 const out = [];
-const p = (...lines) => out.push(...lines, "");
+// Each argument a block (a paragraph, a table, a code block), with a blank line after it.
+const p = (...blocks) => out.push(...blocks.flatMap((b) => [b, ""]));
 
 p("# Benchmarks",
   `Measured by \`make bench\` on ${new Date().toISOString().slice(0, 10)}, every figure below in one run (2 cores, a noisy machine: ratios are measured side by side). Re-run: \`make bench\`.`);
@@ -49,7 +50,7 @@ for (const [name, sz] of [["`apikey-credentials` (what app pages load)", size], 
     ], ["l", "r", "r", "r"]),
     `Gate: ${sz.budgetGzip} bytes gzip of the runtime total — ${ok(sz.runtime.gzip <= sz.budgetGzip)}. Goal 64 KB — ${ok(sz.runtime.gzip <= 64000)}.`);
 }
-p("Largest items of the app package's module (twiggy, names kept):", "```", twiggy, "```");
+p("Largest items of the app package's module (twiggy, names kept):", "```\n" + twiggy + "\n```");
 const history = csv(read("size-history.csv"));
 p(note("size").replace("{{size-history}}", table(history[0], history.slice(1), ["l", "l", "r"])));
 
