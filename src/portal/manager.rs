@@ -705,7 +705,6 @@ mod tests {
     use super::*;
     use crate::portal::client::RawResponse;
     use crate::portal::request::PortalRequest;
-    use core::future::Future;
     use std::cell::Cell;
 
     const K1: &str = "AAPTabcdefghijklmnopqrstuvwxyz0123456789.AT1_aaaaaaaa";
@@ -774,15 +773,7 @@ mod tests {
         }
     }
 
-    /// Runs a future whose transport answers at once (no executor needed).
-    fn run<F: Future>(f: F) -> F::Output {
-        let mut f = core::pin::pin!(f);
-        let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
-        match f.as_mut().poll(&mut cx) {
-            core::task::Poll::Ready(v) => v,
-            core::task::Poll::Pending => panic!("the scripted transport never waits"),
-        }
-    }
+    use crate::portal::testing::run;
 
     const OK: &str = r#"{"appInfo":{"appId":"a","appTitle":"t","itemId":"i","expirationDate":-1,"privileges":["premium:user:basemaps"]}}"#;
     const INVALID: &str = r#"{"error":{"code":498,"message":"Invalid token.","details":[]}}"#;

@@ -254,7 +254,6 @@ mod tests {
     use super::*;
     use crate::portal::client::RawResponse;
     use crate::portal::request::PortalRequest;
-    use core::future::Future;
     use std::cell::RefCell;
     use std::rc::Rc;
 
@@ -347,15 +346,7 @@ mod tests {
         (o, client)
     }
 
-    /// Runs a future whose transport answers at once (no executor needed).
-    fn run<F: Future>(f: F) -> F::Output {
-        let mut f = core::pin::pin!(f);
-        let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
-        match f.as_mut().poll(&mut cx) {
-            core::task::Poll::Ready(v) => v,
-            core::task::Poll::Pending => panic!("the scripted transport never waits"),
-        }
-    }
+    use crate::portal::testing::run;
 
     /// A list parameter as sent (a JSON array, as Esri's client sends them).
     fn list(json: Option<String>) -> Vec<String> {
