@@ -61,5 +61,7 @@ export default async function init(options) {
 }
 `,
 );
+// The owner package's CI guard, `npx apikey-credentials check` (its bin; see the README).
+if (manifest.bin) copyFileSync(join("src", "cli", "apikey-credentials.mjs"), join(out, "cli.js"));
 // The package's README is for page authors (docs/npm/<name>.md), not the repository's.
 copyFileSync(join("docs", "npm", `${manifest.name}.md`), join(out, "README.md"));

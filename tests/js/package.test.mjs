@@ -26,7 +26,10 @@ test("npm pack ships only what a user needs", () => {
     // One JS module (the glue and its snippet are bundled into index.js), the wasm and the typings.
     assert.deepEqual(files, [
       "README.md", "apikey_credentials.d.ts", "apikey_credentials_bg.wasm",
-      "apikey_credentials_bg.wasm.d.ts", "index.d.ts", "index.js", "node.js", "package.json",
+      "apikey_credentials_bg.wasm.d.ts",
+      // The owner package's CI guard (its bin, tests/js/cli.test.mjs).
+      ...(name === "apikey-credentials-owner" ? ["cli.js"] : []),
+      "index.d.ts", "index.js", "node.js", "package.json",
     ], name);
     // The README is for page authors: theirs, not the repository's (no make, Debian or crate history).
     const readme = readFileSync(join(dir, "README.md"), "utf8");
@@ -41,6 +44,7 @@ test("npm pack ships only what a user needs", () => {
     assert.equal(manifest.type, "module");
     assert.equal(manifest.sideEffects, false);
     assert.deepEqual(Object.keys(manifest.exports["."]), ["types", "node", "default"]);
+    assert.deepEqual(manifest.bin, name === "apikey-credentials-owner" ? { "apikey-credentials": "./cli.js" } : undefined);
   }
 });
 
