@@ -38,13 +38,21 @@ step "wasm-bindgen tests (Node and headless Chromium), against two emulators"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$(free_port)"
+# Four distinct free ports, all chosen while held at once: the runner's page and the emulators'
+# three listeners. (With --port 0 an emulator could be given the port just chosen for the
+# runner, whose page then loaded from the emulator and hung.)
+read -r runner_port main_port alt_port skewed_port < <(python3 -c '
+import socket
+socks = [socket.socket() for _ in range(4)]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in socks])
+for s in socks: s.close()')
+export WASM_BINDGEN_TEST_ADDRESS="127.0.0.1:$runner_port"
 runner_origin="http://$WASM_BINDGEN_TEST_ADDRESS"
-./target/release/portal-emulator --port 0 --alt-port 0 --demo-password test-owner-password \
+./target/release/portal-emulator --port "$main_port" --alt-port "$alt_port" --demo-password test-owner-password \
   --helper-origin "$runner_origin" --log warn > target/wasm-emulator.log 2>&1 &
 pids+=($!)
-./target/release/portal-emulator --port 0 --alt-port none --clock-offset-days 25 --demo-password test-owner-password \
+./target/release/portal-emulator --port "$skewed_port" --alt-port none --clock-offset-days 25 --demo-password test-owner-password \
   --helper-origin "$runner_origin" --log warn > target/wasm-emulator-skewed.log 2>&1 &
 pids+=($!)
 # The URL an emulator printed ("Demo:   http://127.0.0.1:PORT/"), once it is listening.
@@ -60,6 +68,9 @@ emulator_url() {
 APIKEY_TEST_EMULATOR=$(emulator_url target/wasm-emulator.log)
 APIKEY_TEST_EMULATOR_SKEWED=$(emulator_url target/wasm-emulator-skewed.log)
 export APIKEY_TEST_EMULATOR APIKEY_TEST_EMULATOR_SKEWED
+# webdriver.json (the runner's Chromium options) sets pageLoadStrategy "eager": the runner reads
+# the results from the page, and waiting for its load event (which Chromium could hold back
+# well past the tests' end) made the browser suite time out.
 echo "wasm tests: emulators $APIKEY_TEST_EMULATOR and $APIKEY_TEST_EMULATOR_SKEWED (clock +25 days), runner page $runner_origin"
 cargo test -p apikey-credentials --target wasm32-unknown-unknown --test web_node --test web_browser 2>&1 | tee target/wasm-tests.log
 cleanup; pids=()
