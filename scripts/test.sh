@@ -76,7 +76,7 @@ cargo test -p apikey-credentials --target wasm32-unknown-unknown --test web_node
 cleanup; pids=()
 
 step "size of the release packages"
-# The budget of each npm package: gzip -9 of what a page loads (.wasm + .js) at most 100 KB,
+# The budget of each npm package: gzip -9 of what a page loads (the .wasm and index.js) at most 100 KB,
 # counted as 100,000 bytes (size.mjs's default; the stricter of the two readings of "KB").
 for p in pkg pkg-owner; do node scripts/size.mjs "$p" --check | tail -2 | head -1; done
 
