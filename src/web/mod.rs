@@ -1,6 +1,7 @@
 //! The JavaScript API (wasm32 only). It converts values and delegates to `core` and `portal`;
-//! it decides nothing itself. `manager` and `storage` exist with the `manager` feature (the
-//! package `apikey-credentials`), `session` with the `owner` feature (`apikey-credentials-owner`).
+//! it decides nothing itself. `manager`, `storage` and `page_referrer` exist with the `manager`
+//! feature (the package `apikey-credentials`); `session`, `sign_in` and `credentials` with the
+//! `owner` feature (`apikey-credentials-owner`).
 
 use wasm_bindgen::prelude::*;
 

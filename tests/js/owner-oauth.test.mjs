@@ -242,7 +242,6 @@ test("OAuth 2.0 with PKCE: popup and redirect flows, renewal, refusals, Esri's c
 test("Esri's ArcGISIdentityManager signs in against the emulator unchanged, and PortalSession.fromSession adopts it", { timeout: 120000 }, async () => {
   const www = site(`<script type="module">
     import { ArcGISIdentityManager } from "/rest.js";
-    const q = new URLSearchParams(location.search);
     ArcGISIdentityManager.completeOAuth2({ clientId: localStorage.getItem("clientId"), portal: localStorage.getItem("portal"),
       redirectUri: location.origin + "/oauth-callback.html", popup: true });
   </script>`);
