@@ -135,7 +135,7 @@ impl Inner {
 }
 
 /// An owner operation's error as a `CredentialError`.
-pub(super) fn owner_error(e: impl Into<OwnerError>) -> JsValue {
+fn owner_error(e: impl Into<OwnerError>) -> JsValue {
     match e.into() {
         OwnerError::Portal(e) => from_portal(&e),
         OwnerError::Core(e) => from_core(e),

@@ -73,9 +73,8 @@ pub(super) async fn delegate_token(session: &JsValue, url: &str) -> Result<Strin
 }
 
 /// Adopts `session` (anything with `getToken(url)`) on the portal at `portal`.
-fn adopt(portal: &str, session: js_sys::Promise) -> JsResult<js_sys::Promise> {
-    let (base, _) = owner_client(portal)?;
-    Ok(future_to_promise(async move {
+fn adopt(base: PortalClient<FetchTransport>, session: js_sys::Promise) -> js_sys::Promise {
+    future_to_promise(async move {
         let session = JsFut::new(session).await?;
         // signInWithOAuth({ popup: false }) leaves the page; completeOAuth found nothing.
         if session.is_undefined() || session.is_null() {
@@ -83,7 +82,19 @@ fn adopt(portal: &str, session: js_sys::Promise) -> JsResult<js_sys::Promise> {
         }
         let token = delegate_token(&session, base.root()).await?;
         Ok(establish(base, token, Some(session)).await?.into())
-    }))
+    })
+}
+
+/// An OAuth flow of `oauth.js` (`oauthSignIn` or `oauthComplete`) on `portal`, its session
+/// adopted.
+fn oauth(
+    portal: &Str,
+    options: JsValue,
+    flow: fn(&str, &JsValue, &JsValue) -> Result<js_sys::Promise, JsValue>,
+) -> JsResult<js_sys::Promise> {
+    let (base, _) = owner_client(&req_string(portal, "portal")?)?;
+    let session = flow(base.root(), &options, &credential_error_class())?;
+    Ok(adopt(base, session))
 }
 
 #[wasm_bindgen]
@@ -105,10 +116,7 @@ impl PortalSession {
         portal: &Str,
         options: OAuthOptionsType,
     ) -> JsResult<MaybeSessionPromise> {
-        let portal = req_string(portal, "portal")?;
-        let root = owner_client(&portal)?.0.root().to_string();
-        let flow = oauth_sign_in(&root, &options.into(), &credential_error_class())?;
-        Ok(adopt(&portal, flow)?.unchecked_into())
+        Ok(oauth(portal, options.into(), oauth_sign_in)?.unchecked_into())
     }
 
     /// Completes a `signInWithOAuth({ popup: false })` on the return page: checks the state,
@@ -124,10 +132,7 @@ impl PortalSession {
         portal: &Str,
         options: OAuthReturnOptionsType,
     ) -> JsResult<ReturnedSessionPromise> {
-        let portal = req_string(portal, "portal")?;
-        let root = owner_client(&portal)?.0.root().to_string();
-        let flow = oauth_complete(&root, &options.into(), &credential_error_class())?;
-        Ok(adopt(&portal, flow)?.unchecked_into())
+        Ok(oauth(portal, options.into(), oauth_complete)?.unchecked_into())
     }
 
     /// A session from an owner's token you already have (from `generateToken`, or a sign-in made
@@ -178,6 +183,7 @@ impl PortalSession {
         let portal = get(&session, "portal")
             .as_string()
             .ok_or_else(|| invalid_argument("The session has no portal URL (portal)."))?;
-        Ok(adopt(&portal, js_sys::Promise::resolve(&session))?.unchecked_into())
+        let (base, _) = owner_client(&portal)?;
+        Ok(adopt(base, js_sys::Promise::resolve(&session)).unchecked_into())
     }
 }

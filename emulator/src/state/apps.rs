@@ -185,8 +185,19 @@ impl State {
             .get(client_id)
             .ok_or_else(|| PortalError::bad_request("Invalid client_id."))?;
         let owner = self.items.get(&app.item_id).map(|i| i.owner.as_str());
-        let is_admin = self.is_admin(user);
-        if owner != Some(user) && !is_admin {
+        if owner != Some(user) && !self.is_admin(user) {
+            return Err(PortalError::forbidden());
+        }
+        Ok(())
+    }
+
+    /// The item exists, and `user` owns it or administers the organisation.
+    fn check_item_owner(&self, user: &str, item_id: &str) -> Result<()> {
+        let item = self
+            .items
+            .get(item_id)
+            .ok_or_else(PortalError::item_not_found)?;
+        if item.owner != user && !self.is_admin(user) {
             return Err(PortalError::forbidden());
         }
         Ok(())
@@ -204,14 +215,7 @@ impl State {
         exp: [Option<Millis>; 2],
         now: Millis,
     ) -> Result<()> {
-        let item = self
-            .items
-            .get(item_id)
-            .ok_or_else(PortalError::item_not_found)?;
-        let is_admin = self.is_admin(user);
-        if item.owner != user && !is_admin {
-            return Err(PortalError::forbidden());
-        }
+        self.check_item_owner(user, item_id)?;
         let latest = latest_expiration(now).unwrap_or(now);
         for d in exp.iter().flatten() {
             if *d != -1 && (*d <= now || *d > latest) {
@@ -366,14 +370,7 @@ impl State {
 
     /// Item delete (unregisters its app too).
     pub fn delete_item(&mut self, user: &str, item_id: &str) -> Result<()> {
-        let item = self
-            .items
-            .get(item_id)
-            .ok_or_else(PortalError::item_not_found)?;
-        let is_admin = self.is_admin(user);
-        if item.owner != user && !is_admin {
-            return Err(PortalError::forbidden());
-        }
+        self.check_item_owner(user, item_id)?;
         self.items.remove(item_id);
         self.apps.retain(|_, a| a.item_id != item_id);
         self.reindex();
