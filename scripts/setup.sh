@@ -48,14 +48,14 @@ else
     || die "cargo install wasm-bindgen-cli $want"
 fi
 
-# 3. Chromium and its driver (Debian packages, always the same version) and brotli for the size
-#    report. (The Public Suffix List the tests check against is vendored: tests/vectors.)
+# 3. Chromium (a Debian package, always the same version; playwright-core drives it in every
+#    browser test) and brotli for the size report. (The Public Suffix List the tests check
+#    against is vendored: tests/vectors.)
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
-command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v brotli >/dev/null || missing+=(brotli)
 if [ ${#missing[@]} -eq 0 ]; then
-  say "chromium, chromedriver, brotli: present"
+  say "chromium, brotli: present"
 else
   say "installing Debian packages: ${missing[*]}"
   command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} by hand"

@@ -68,26 +68,12 @@ emulator_url() {
 APIKEY_TEST_EMULATOR=$(emulator_url target/wasm-emulator.log)
 APIKEY_TEST_EMULATOR_SKEWED=$(emulator_url target/wasm-emulator-skewed.log)
 export APIKEY_TEST_EMULATOR APIKEY_TEST_EMULATOR_SKEWED
-# webdriver.json (the runner's Chromium options) sets pageLoadStrategy "eager": the runner reads
-# the results from the page, and waiting for its load event (which Chromium could hold back
-# well past the tests' end) made the browser suite time out.
 echo "wasm tests: emulators $APIKEY_TEST_EMULATOR and $APIKEY_TEST_EMULATOR_SKEWED (clock +25 days), runner page $runner_origin"
-# The Node suite, then the browser suite. Chromium under chromedriver sometimes never answers
-# for the test page (its renderer stops reporting at load; the tests themselves take seconds, and
-# they pass in Chromium driven by playwright): such a run ends after webdriver.json's one-minute
-# page-load timeout and is tried again in a fresh browser, at most three times, said loudly.
-# Any other failure fails at once.
+# The Node suite, then the browser suite. The browser suite's page is served by the runner and
+# driven by playwright (tests/js/wasm-browser.mjs), as the JS tests drive Chromium: under the
+# runner's own chromedriver, Chromium sometimes never answered for the test page.
 cargo test -p apikey-credentials --target wasm32-unknown-unknown --test web_node 2>&1 | tee target/wasm-tests.log
-for attempt in 1 2 3; do
-  if WASM_BINDGEN_TEST_TIMEOUT=180 cargo test -p apikey-credentials --target wasm32-unknown-unknown --test web_browser 2>&1 | tee target/wasm-browser.log; then
-    break
-  fi
-  cat target/wasm-browser.log >> target/wasm-tests.log
-  if [ "$attempt" = 3 ] || ! grep -q "Failed to detect test as having been run\|Timed out receiving message from renderer\|timeout" target/wasm-browser.log; then
-    exit 1
-  fi
-  echo "wasm tests: the browser did not answer for the test page (attempt $attempt); trying again in a fresh browser"
-done
+node tests/js/wasm-browser.mjs 2>&1 | tee target/wasm-browser.log
 cat target/wasm-browser.log >> target/wasm-tests.log
 cleanup; pids=()
 

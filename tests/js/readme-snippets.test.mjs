@@ -240,8 +240,10 @@ test("the README snippets run as written, against the emulator", { timeout: 6000
           let log = "";
           vite.stdout.on("data", (d) => { log += d; });
           vite.stderr.on("data", (d) => { log += d; });
-          for (let i = 0; i < 150 && !/Local:/.test(log); i++) await new Promise((r) => setTimeout(r, 100));
-          assert.match(log, /Local:/, `${what} did not start: ${log}`);
+          // Vite colours its banner when `CI` is set, even into a pipe: read it without the escapes.
+          const plain = () => log.replace(/\x1b\[[0-9;]*m/g, "");
+          for (let i = 0; i < 150 && !/Local:/.test(plain()); i++) await new Promise((r) => setTimeout(r, 100));
+          assert.match(plain(), /Local:/, `${what} did not start: ${plain()}`);
           await openPage(browser, `${viteOrigin}/`, e.page, `${b.file}:${b.line} (${what})`);
           const stopped = new Promise((r) => vite.once("exit", r));
           vite.kill();
