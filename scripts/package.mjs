@@ -1,7 +1,7 @@
 // Turns wasm-bindgen's output directory into an npm package: package.json from its manifest
 // (pkg.json or pkg-owner.json, with the version from Cargo.toml), an entry module that also exports CredentialError, its typings,
 // Node's entry, and the README for page authors.
-import { readFileSync, writeFileSync, readdirSync, existsSync, copyFileSync, statSync } from "node:fs";
+import { readFileSync, writeFileSync, readdirSync, existsSync, copyFileSync, statSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 
 const out = process.argv[2] ?? "pkg";
@@ -63,5 +63,11 @@ export default async function init(options) {
 );
 // The owner package's CI guard, `npx apikey-credentials check` (its bin; see the README).
 if (manifest.bin) copyFileSync(join("src", "cli", "apikey-credentials.mjs"), join(out, "cli.js"));
+// The app package's map integrations (src/maps: plain JavaScript beside the wasm, one module per
+// map library, as subpath exports such as "apikey-credentials/maplibre").
+if (manifest.files.includes("maps/")) {
+  mkdirSync(join(out, "maps"));
+  for (const f of readdirSync(join("src", "maps"))) copyFileSync(join("src", "maps", f), join(out, "maps", f));
+}
 // The package's README is for page authors (docs/npm/<name>.md), not the repository's.
 copyFileSync(join("docs", "npm", `${manifest.name}.md`), join(out, "README.md"));

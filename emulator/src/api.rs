@@ -1,5 +1,6 @@
 //! The HTTP layer: the sharing REST API under `/portal/sharing/rest`, two location services
-//! under `/arcgis/rest/services`, and a few emulator-only helpers under `/emulator`.
+//! (basemap styles with their tiles, geocoding) under `/arcgis/rest/services`, and a few
+//! emulator-only helpers under `/emulator`.
 //!
 //! The sharing API answers errors the way the portal does, with HTTP 200 and an `error` body; the
 //! location services use real HTTP statuses (498/499→401/403), as the newer Esri hosts do. Both
@@ -13,6 +14,7 @@ mod params;
 mod services;
 mod shapes;
 mod sharing;
+mod tiles;
 
 pub use helpers::{
     demo_login, error_body, error_body_anywhere, expire_sign_ins, not_json, seeded_keys, slow,

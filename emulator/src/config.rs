@@ -16,6 +16,8 @@ USAGE: portal-emulator [FLAGS]
   --www DIR                static files served at / (the demo page)
   --pkg DIR                the built app package, served at /pkg/ (default: DIR/../pkg), and the
                            owner package beside it (its sibling pkg-owner/) at /pkg-owner/
+  --vendor DIR             npm packages served at /vendor/ (the map libraries of the demo and
+                           the example pages; default: DIR/../tests/js/node_modules)
   --state FILE             persist state across restarts (written atomically)
   --no-seed                start empty instead of with the demo data
   --demo-password PW       the seeded demo_owner's password (default: random, printed)
@@ -52,6 +54,8 @@ pub struct Config {
     pub www: Option<PathBuf>,
     /// Built package directory.
     pub pkg: Option<PathBuf>,
+    /// npm packages served at `/vendor/` (the map libraries).
+    pub vendor: Option<PathBuf>,
     /// State file.
     pub state: Option<PathBuf>,
     /// Seed demo data.
@@ -74,6 +78,7 @@ impl Default for Config {
             alt_port: Some(8081),
             www: None,
             pkg: None,
+            vendor: None,
             state: None,
             seed: true,
             demo_password: None,
@@ -125,6 +130,7 @@ impl Config {
                 }
                 "--www" => c.www = Some(PathBuf::from(value("--www")?)),
                 "--pkg" => c.pkg = Some(PathBuf::from(value("--pkg")?)),
+                "--vendor" => c.vendor = Some(PathBuf::from(value("--vendor")?)),
                 "--state" => c.state = Some(PathBuf::from(value("--state")?)),
                 "--no-seed" => c.seed = false,
                 "--helper-origin" => {
@@ -164,6 +170,13 @@ impl Config {
                 .www
                 .as_ref()
                 .and_then(|w| w.parent().map(|p| p.join("pkg")));
+        }
+        if c.vendor.is_none() {
+            c.vendor = c
+                .www
+                .as_ref()
+                .and_then(|w| w.parent().map(|p| p.join("tests/js/node_modules")))
+                .filter(|d| d.is_dir());
         }
         Ok(Some(c))
     }

@@ -119,6 +119,9 @@ pub fn app(config: &Config, shared: Arc<Shared>) -> Router {
             router = router.nest_service("/pkg-owner", ServeDir::new(owner));
         }
     }
+    if let Some(vendor) = &config.vendor {
+        router = router.nest_service("/vendor", ServeDir::new(vendor));
+    }
     if let Some(www) = &config.www {
         router = router.fallback_service(ServeDir::new(www).append_index_html_on_directories(true));
     }

@@ -193,6 +193,21 @@ impl CredentialManager {
         .unchecked_into()
     }
 
+    /// The key to use now, synchronously: for a map library's `transformRequest`, which cannot
+    /// wait for a promise. The key `getToken(url)` would give, or `undefined` when every key is
+    /// marked dead (`getToken()` then re-probes them, once per retry window).
+    /// With `url`, counts a request to that service in `usage()`, as `getToken(url)` does.
+    ///
+    /// ```js
+    /// new maplibregl.Map({ transformRequest: (url) => ({ url: `${url}?token=${manager.currentKey(url)}` }) });
+    /// ```
+    #[wasm_bindgen(js_name = currentKey)]
+    pub fn current_key(&self, url: Option<OptStr>) -> JsResult<Option<String>> {
+        let url =
+            super::convert::opt_string(&url.map_or(JsValue::UNDEFINED, JsValue::from), "url")?;
+        Ok(self.inner.token_now(url.as_deref()).and_then(Result::ok))
+    }
+
     /// `true`: `@esri/arcgis-rest-request` may call `refreshCredentials()` after a 498.
     ///
     /// ```js

@@ -1,8 +1,9 @@
 // Shared helpers for the JS tests: start the emulator binary on free ports, launch Debian's
 // Chromium through playwright-core, and load the built package in Node.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createServer } from "node:http";
+import { join, dirname, extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
@@ -50,16 +51,34 @@ export async function startEmulator(args = []) {
 }
 
 /** Debian's Chromium, headless (playwright gives it a fresh profile), with the flags this
- * closed network needs. */
-export async function launchChromium() {
+ * closed network needs. `{ webgl: true }`: WebGL on SwiftShader (software), for the map tests. */
+export async function launchChromium({ webgl = false } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--no-sandbox", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--disable-dev-shm-usage",
+      ...(webgl ? ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"] : ["--disable-gpu"]),
     ],
   });
+}
+
+/** Serves `dir` as static files on a free port of 127.0.0.1; `mounts` serves more directories
+ * under URL prefixes (`{ "/pkg/": dir }`). */
+export async function serve(dir, mounts = {}) {
+  const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".css": "text/css" };
+  const server = createServer((req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    // A site has its own icon; the pages under test are not about it.
+    if (pathname === "/favicon.ico") { res.writeHead(204).end(); return; }
+    const [prefix, base] = Object.entries(mounts).find(([p]) => pathname.startsWith(p)) ?? ["/", dir];
+    const path = join(base, pathname.slice(prefix.length - 1));
+    if (!path.startsWith(base) || !existsSync(path) || statSync(path).isDirectory()) { res.writeHead(404).end("not found"); return; }
+    res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
 /**

@@ -21,8 +21,8 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
-import { join, extname } from "node:path";
-import { root, startEmulator, launchChromium, loadPackage } from "./harness.mjs";
+import { join } from "node:path";
+import { root, startEmulator, launchChromium, loadPackage, serve } from "./harness.mjs";
 
 const DOCS = ["README.md", "docs/npm/apikey-credentials.md", "docs/npm/apikey-credentials-owner.md"];
 const MODES = new Set(["install", "node", "page", "vite", "vite-config", "not-run"]);
@@ -85,21 +85,6 @@ test("every block in the READMEs says how it runs, or why it does not", () => {
   // The README for contributors runs nothing; the packages' READMEs are mostly runnable.
   for (const file of DOCS.slice(1)) assert.ok(blocks(file).filter((b) => b.mode !== "not-run").length >= 4, file);
 });
-
-/** Serves `dir` as static files on a free port of 127.0.0.1. */
-async function serve(dir) {
-  const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
-  const server = createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    // A site has its own icon; the snippets are not about it.
-    if (pathname === "/favicon.ico") { res.writeHead(204).end(); return; }
-    const path = join(dir, pathname);
-    if (!path.startsWith(dir) || !existsSync(path)) { res.writeHead(404).end("not found"); return; }
-    res.writeHead(200, { "content-type": types[extname(path)] ?? "application/octet-stream" }).end(readFileSync(path));
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
-}
 
 function freePort() {
   const s = createServer();

@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 
 use axum::extract::{Request, State as AxState};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use apikey_credentials::core::privileges::grants;
@@ -21,6 +21,7 @@ use super::Shared;
 pub(super) fn service_privilege(path: &str) -> Option<&'static str> {
     // The core's catalogue (`required_privilege`), for the two services the emulator serves.
     let served = path.starts_with("/arcgis/rest/services/styles/v2/styles/")
+        || path.starts_with(super::tiles::TILE_PATH)
         || path == "/arcgis/rest/services/World/GeocodeServer/findAddressCandidates";
     served
         .then(|| apikey_credentials::core::privileges::required_privilege(path))
@@ -56,7 +57,13 @@ pub(super) const GAZETTEER: &[(&str, f64, f64)] = &[
     ("Tokyo, Japan", 139.6917, 35.6895),
 ];
 
-/// `/arcgis/rest/services/...`: the basemap style and geocoding services.
+/// What a service answers: JSON, or a tile's PNG.
+enum Answer {
+    Json(Value),
+    Png(Vec<u8>),
+}
+
+/// `/arcgis/rest/services/...`: the basemap style (and its tiles) and geocoding services.
 pub async fn service(AxState(shared): AxState<std::sync::Arc<Shared>>, req: Request) -> Response {
     let (req, path) = match parse_request(req).await {
         Ok(r) => r,
@@ -65,7 +72,7 @@ pub async fn service(AxState(shared): AxState<std::sync::Arc<Shared>>, req: Requ
     shared.stats.total.fetch_add(1, Ordering::Relaxed);
     let now = shared.now();
     let token = req.token();
-    let result = (|| -> Result<Value, PortalError> {
+    let result = (|| -> Result<Answer, PortalError> {
         let privilege =
             service_privilege(&path).ok_or_else(|| PortalError::new(404, "Service not found."))?;
         let state = shared.lock();
@@ -100,36 +107,55 @@ pub async fn service(AxState(shared): AxState<std::sync::Arc<Shared>>, req: Requ
             return Err(PortalError::forbidden()
                 .detail(format!("The API key lacks the privilege {privilege}.")));
         }
-        Ok(if privilege == "premium:user:basemaps" {
-            let name = path.rsplit('/').next().unwrap_or("navigation");
-            json!({
-                "version": 8,
-                "name": format!("arcgis/{name}"),
-                "metadata": { "emulated": true },
-                "sources": {},
-                "layers": [{ "id": "background", "type": "background", "paint": { "background-color": "#e8e4d8" } }],
-            })
-        } else {
-            let q = req
-                .param("SingleLine")
-                .or(req.param("singleLine"))
-                .unwrap_or("")
-                .trim()
-                .to_lowercase();
-            let candidates: Vec<Value> = if q.is_empty() {
-                Vec::new()
+        Ok(
+            if let Some(rest) = path.strip_prefix(super::tiles::TILE_PATH) {
+                let (z, y, x) = super::tiles::tile_address(rest)
+                    .ok_or_else(|| PortalError::new(404, "Tile not found."))?;
+                Answer::Png(super::tiles::png(z, y, x))
+            } else if privilege == "premium:user:basemaps" {
+                let name = path.rsplit('/').next().unwrap_or("navigation");
+                let host = req
+                    .headers
+                    .get(axum::http::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .unwrap_or("127.0.0.1");
+                Answer::Json(super::tiles::style(name, &format!("http://{host}")))
             } else {
-                GAZETTEER
+                let q = req
+                    .param("SingleLine")
+                    .or(req.param("singleLine"))
+                    .unwrap_or("")
+                    .trim()
+                    .to_lowercase();
+                let candidates: Vec<Value> = if q.is_empty() {
+                    Vec::new()
+                } else {
+                    GAZETTEER
                     .iter()
                     .filter(|(name, _, _)| name.to_lowercase().contains(&q))
                     .map(|(name, x, y)| json!({ "address": name, "location": { "x": x, "y": y }, "score": 100, "attributes": {} }))
                     .collect()
-            };
-            json!({ "spatialReference": { "wkid": 4326, "latestWkid": 4326 }, "candidates": candidates })
-        })
+                };
+                Answer::Json(
+                    json!({ "spatialReference": { "wkid": 4326, "latestWkid": 4326 }, "candidates": candidates }),
+                )
+            },
+        )
     })();
     let (resp, code) = match result {
-        Ok(v) => (json_response(StatusCode::OK, &v), 200),
+        Ok(Answer::Json(v)) => (json_response(StatusCode::OK, &v), 200),
+        Ok(Answer::Png(bytes)) => (
+            (
+                StatusCode::OK,
+                [
+                    (axum::http::header::CONTENT_TYPE, "image/png"),
+                    (axum::http::header::CACHE_CONTROL, "no-store"),
+                ],
+                bytes,
+            )
+                .into_response(),
+            200,
+        ),
         Err(e) => {
             shared.stats.errors.fetch_add(1, Ordering::Relaxed);
             (service_error(&e), e.code)

@@ -1,0 +1,147 @@
+// The map integrations (apikey-credentials/maplibre, …) with the real map libraries from npm, in
+// headless Chromium (software WebGL), against the emulator's basemap style and tiles. The page is
+// served from an origin of its own (cross-origin to the portal, as a real app is); the key is
+// restricted to that origin. For each library: the map draws with key 1; the owner invalidates
+// key 1 through the portal; the map moves to tiles it never loaded and draws them with key 2,
+// after at most one refused request per resource and exactly one `failover` event; the only
+// console errors are the browser's own lines for those refused requests. Screenshots go to
+// target/screenshots/maps-*.png.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { root, startEmulator, launchChromium, twoKeyCredentials, serve } from "./harness.mjs";
+
+const shots = join(root, "target", "screenshots");
+const vendor = join(root, "tests", "js", "node_modules");
+
+// The page's part common to every library: the manager over both keys, a log of its failover
+// events, and a count of the pixels drawn in the emulator's tile edge colour (#6a7f99), read from
+// the map's canvas (an independent look at what was drawn, not at the library's state).
+const common = `
+import init, { CredentialManager } from "apikey-credentials";
+await init();
+const q = new URLSearchParams(location.search);
+window.manager = new CredentialManager({ portal: q.get("portal"), keys: [q.get("k1"), q.get("k2")] });
+window.failovers = [];
+manager.addEventListener("failover", (e) => failovers.push(e.detail));
+window.styleUrl = q.get("style");
+window.edgePixels = (canvas) => {
+  const c = document.createElement("canvas");
+  c.width = canvas.width; c.height = canvas.height;
+  const ctx = c.getContext("2d");
+  ctx.drawImage(canvas, 0, 0);
+  const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 0x6a) < 6 && Math.abs(d[i + 1] - 0x7f) < 6 && Math.abs(d[i + 2] - 0x99) < 6) n++;
+  return n;
+};
+`;
+
+// MapLibre: the same boot for 5 (UMD build) and 6 (ES module).
+const maplibreBoot = (lib) => `
+import { transformRequest, bindMapLibre } from "apikey-credentials/maplibre";
+const maplibregl = ${lib};
+window.map = new maplibregl.Map({
+  container: "map", style: styleUrl, center: [0, 20], zoom: 2, fadeDuration: 0,
+  canvasContextAttributes: { preserveDrawingBuffer: true }, preserveDrawingBuffer: true,
+  transformRequest: transformRequest(manager),
+});
+bindMapLibre(map, manager);
+window.settled = () => new Promise((r) => map.once("idle", r));
+window.moveTo = (lng, lat, zoom) => map.jumpTo({ center: [lng, lat], zoom });
+window.drawn = () => edgePixels(map.getCanvas());
+window.loaded = () => map.loaded();
+await settled();
+document.body.dataset.ready = "true";
+`;
+
+const imports = (extra) => `<script type="importmap">${JSON.stringify({ imports: {
+  "apikey-credentials": "/pkg/index.js",
+  "apikey-credentials/maplibre": "/pkg/maps/maplibre.js",
+  ...extra,
+} })}</script>`;
+
+const LIBRARIES = [
+  {
+    name: "maplibre6",
+    head: `<link rel="stylesheet" href="/vendor/maplibre-gl/dist/maplibre-gl.css">${imports({ "maplibre-gl": "/vendor/maplibre-gl/dist/maplibre-gl.mjs" })}`,
+    boot: `import * as lib from "maplibre-gl";\n${maplibreBoot("lib")}`,
+  },
+  {
+    name: "maplibre5",
+    head: `<link rel="stylesheet" href="/vendor/maplibre-gl-5/dist/maplibre-gl.css"><script src="/vendor/maplibre-gl-5/dist/maplibre-gl.js"></script>${imports({})}`,
+    boot: maplibreBoot("globalThis.maplibregl"),
+  },
+];
+
+for (const lib of LIBRARIES) {
+  test(`${lib.name}: the map fails over to key 2 when key 1 is invalidated`, async () => {
+    const emu = await startEmulator();
+    const dir = mkdtempSync(join(tmpdir(), "maps-"));
+    const site = await serve(dir, { "/pkg/": join(root, "pkg"), "/vendor/": vendor });
+    const browser = await launchChromium({ webgl: true });
+    try {
+      const { session, creds, k1, k2 } = await twoKeyCredentials(emu, `map ${lib.name}`);
+      await session.updateReferrers(creds.itemId, [site.origin]);
+      writeFileSync(join(dir, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><title>${lib.name}</title>
+${lib.head}
+<style>html, body, #map { margin: 0; width: 100%; height: 100%; }</style></head>
+<body><div id="map"></div><script type="module">${common}${lib.boot}</script></body></html>`);
+
+      const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+      const consoleErrors = [];
+      page.on("console", (m) => { if (process.env.MAPS_DEBUG) console.log(m.type(), m.text()); if (m.type() === "error") consoleErrors.push(m.text()); });
+      page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}${process.env.MAPS_DEBUG ? e.stack : ""}`));
+      const sent = []; // [resource without its token, key, status]
+      page.on("response", (r) => {
+        const u = new URL(r.url());
+        const key = u.searchParams.get("token");
+        if (!key) return;
+        u.searchParams.delete("token");
+        sent.push([u.href, key === k1.key ? 1 : key === k2.key ? 2 : "other", r.status()]);
+      });
+
+      const style = `${emu.url}/arcgis/rest/services/styles/v2/styles/arcgis/streets`;
+      const q = new URLSearchParams({ portal: emu.portal, k1: k1.key, k2: k2.key, style });
+      await page.goto(`${site.origin}/index.html?${q}`);
+      await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
+      mkdirSync(shots, { recursive: true });
+      await page.screenshot({ path: join(shots, `maps-${lib.name}-key1.png`) });
+      assert.ok(await page.evaluate(() => drawn()) > 500, "the tiles are drawn with key 1");
+      const before = sent.length;
+      assert.ok(before >= 2 && sent.every(([, key, status]) => key === 1 && status === 200), `key 1 loads the style and tiles: ${JSON.stringify(sent)}`);
+
+      await session.invalidateKey(creds.itemId, 1);
+      // Tiles the map has never loaded: refused with key 1, then loaded with key 2.
+      await page.evaluate(() => { moveTo(100, -30, 4); });
+      // The failover, then the new view drawn (as the canvas shows it).
+      await page.waitForFunction(() => failovers.length > 0 && loaded() && drawn() > 500, null, { timeout: 30_000, polling: 250 });
+      await page.screenshot({ path: join(shots, `maps-${lib.name}-key2.png`) });
+
+      const after = sent.slice(before);
+      const refused = after.filter(([, , status]) => status !== 200);
+      assert.ok(refused.length >= 1, "key 1 was refused at least once");
+      assert.ok(refused.every(([, key, status]) => key === 1 && status === 498), JSON.stringify(refused));
+      const perResource = new Map();
+      for (const [url] of refused) perResource.set(url, (perResource.get(url) ?? 0) + 1);
+      assert.ok([...perResource.values()].every((n) => n === 1), `at most one refused request per resource: ${JSON.stringify([...perResource])}`);
+      assert.ok(after.some(([, key, status]) => key === 2 && status === 200), "tiles load with key 2");
+      for (const [url] of refused) assert.ok(after.some(([u, key, status]) => u === url && key === 2 && status === 200), `${url} loads again with key 2`);
+      assert.ok(await page.evaluate(() => drawn()) > 500, "the new tiles are drawn with key 2");
+      assert.equal(await page.evaluate(() => failovers.length), 1, "one failover event");
+      assert.equal(await page.evaluate(() => manager.currentKey()), k2.key);
+      const usage = await page.evaluate(() => manager.usage().map((u) => u.requests));
+      assert.ok(usage[0] >= 2 && usage[1] >= 1, `map traffic is counted per key: ${usage}`);
+      const others = consoleErrors.filter((t) => !/Failed to load resource: the server responded with a status of 498/.test(t));
+      assert.deepEqual(others, [], "no console errors but the refused requests");
+      assert.ok(consoleErrors.length <= refused.length);
+    } finally {
+      await browser.close();
+      await site.close();
+      await emu.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
