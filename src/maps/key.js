@@ -3,7 +3,7 @@
 // beside the wasm: it only calls the manager's public methods.
 
 const ARCGIS_HOST = /(^|\.)(arcgis\.com|arcgisonline\.com)$/;
-const checkedAt = new WeakMap(); // manager → Map(key → when it was last checked)
+const checks = new WeakMap(); // manager → Map(key → { at, done }): its last check with the portal
 
 const parse = (url) => {
   try { return new URL(url, globalThis.location?.href); } catch { return null; }
@@ -46,17 +46,31 @@ export const stale = (manager, url) => {
 
 /** Tells the manager that a map request with `url` was refused. When it carried the current key,
  * the manager asks the portal about that key (`refreshCredentials`) and fails over when the
- * portal refuses it, firing `invalid` and `failover`. At most one check per key every 30 s, however
- * many tiles fail. */
-export async function reportRefused(manager, url) {
+ * portal refuses it, firing `invalid` and `failover`. One check per key every 30 s, however many
+ * tiles fail: callers in that time share it. Resolves once the check is over. */
+export function reportRefused(manager, url) {
   const key = keyIn(url);
-  if (!key || key !== manager.currentKey()) return;
-  let seen = checkedAt.get(manager);
-  if (!seen) checkedAt.set(manager, (seen = new Map()));
-  if (Date.now() - (seen.get(key) ?? -Infinity) < 30_000) return;
-  seen.set(key, Date.now());
+  if (!key || key !== manager.currentKey()) return Promise.resolve();
+  let seen = checks.get(manager);
+  if (!seen) checks.set(manager, (seen = new Map()));
+  const last = seen.get(key);
+  if (last && Date.now() - last.at < 30_000) return last.done;
   // Rejects when no key is left: the manager has said so in its events.
-  await manager.refreshCredentials().catch(() => {});
+  const done = manager.refreshCredentials().then(() => {}, () => {});
+  seen.set(key, { at: Date.now(), done });
+  return done;
+}
+
+/** Fetches `url` (a `Request`'s other settings from `init`) with the manager's current key; when
+ * the answer may be a refused key, reports it and, if the manager failed over, fetches once more
+ * with the new key. For libraries whose request hook may answer with a `Response`. */
+export async function fetchWithKey(manager, url, init) {
+  const first = withKey(manager, url);
+  const answer = await fetch(first, init);
+  if (!maybeRefused(answer.status)) return answer;
+  await reportRefused(manager, first);
+  const now = manager.currentKey();
+  return now && now !== keyIn(first) ? fetch(withKey(manager, url), init) : answer;
 }
 
 /** Calls `reload` after each failover of the manager; returns the function that stops it. */
