@@ -48,8 +48,10 @@ export const stale = (manager, url) => {
  * the manager asks the portal about that key (`refreshCredentials`) and fails over when the
  * portal refuses it, firing `invalid` and `failover`. One check per key every 30 s, however many
  * tiles fail: callers in that time share it. Resolves once the check is over. */
-export function reportRefused(manager, url) {
-  const key = keyIn(url);
+export const reportRefused = (manager, url) => checkKey(manager, keyIn(url));
+
+/** `reportRefused` for a request that carried `key`. */
+export function checkKey(manager, key) {
   if (!key || key !== manager.currentKey()) return Promise.resolve();
   let seen = checks.get(manager);
   if (!seen) checks.set(manager, (seen = new Map()));

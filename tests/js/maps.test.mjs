@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createRequire } from "node:module";
 import { root, startEmulator, launchChromium, twoKeyCredentials, serve } from "./harness.mjs";
 
 const shots = join(root, "target", "screenshots");
@@ -198,3 +199,71 @@ ${lib.head}
     }
   });
 }
+
+// The ArcGIS Maps SDK: `esri/request` (bundled from @arcgis/core by esbuild, as an app's bundler
+// would) through the interceptor; the package itself stays a module of its own beside the bundle.
+test("arcgis: esri/request fails over through the interceptor, and esriConfig.apiKey follows", async () => {
+  const { buildSync } = createRequire(join(root, "tools", "package.json"))("esbuild");
+  const emu = await startEmulator();
+  const dir = mkdtempSync(join(tmpdir(), "maps-"));
+  const site = await serve(dir, { "/pkg/": join(root, "pkg") });
+  const browser = await launchChromium();
+  try {
+    const { session, creds, k1, k2 } = await twoKeyCredentials(emu, "map arcgis");
+    await session.updateReferrers(creds.itemId, [site.origin]);
+    writeFileSync(join(dir, "entry.js"), `
+import esriRequest from "@arcgis/core/request.js";
+import esriConfig from "@arcgis/core/config.js";
+import init, { CredentialManager } from "apikey-credentials";
+import { arcgisInterceptor } from "apikey-credentials/arcgis";
+await init();
+const q = new URLSearchParams(location.search);
+const manager = new CredentialManager({ portal: q.get("portal"), keys: [q.get("k1"), q.get("k2")] });
+window.failovers = [];
+manager.addEventListener("failover", (e) => failovers.push(e.detail));
+esriConfig.request.interceptors.push(arcgisInterceptor(manager, { esriRequest, esriConfig }));
+window.apiKey = () => esriConfig.apiKey;
+window.style = (name) => esriRequest(q.get("styles") + name, { responseType: "json" }).then((r) => r.data.version);
+document.body.dataset.ready = "true";
+`);
+    buildSync({
+      entryPoints: [join(dir, "entry.js")], outfile: join(dir, "bundle.js"), bundle: true, format: "esm",
+      external: ["apikey-credentials", "apikey-credentials/*"], nodePaths: [vendor], logLevel: "error",
+    });
+    writeFileSync(join(dir, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><title>arcgis</title>${imports({ "apikey-credentials/arcgis": "/pkg/maps/arcgis.js" })}</head><body><script type="module" src="bundle.js"></script></body></html>`);
+    const page = await browser.newPage();
+    const consoleErrors = [];
+    page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+    page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    const sent = [];
+    page.on("response", (r) => {
+      const key = new URL(r.url()).searchParams.get("token");
+      if (key) sent.push([new URL(r.url()).pathname, key === k1.key ? 1 : key === k2.key ? 2 : "other", r.status()]);
+    });
+    const styles = `${emu.url}/arcgis/rest/services/styles/v2/styles/arcgis/`;
+    await page.goto(`${site.origin}/index.html?${new URLSearchParams({ portal: emu.portal, k1: k1.key, k2: k2.key, styles })}`);
+    await page.waitForSelector("body[data-ready=true]", { state: "attached", timeout: 60_000 });
+    assert.equal(await page.evaluate(() => style("streets")), 8);
+    assert.equal(await page.evaluate(() => apiKey()), k1.key, "esriConfig.apiKey is key 1");
+    assert.deepEqual(sent, [["/arcgis/rest/services/styles/v2/styles/arcgis/streets", 1, 200]]);
+
+    await session.invalidateKey(creds.itemId, 1);
+    // One refused request, the check with the portal, then the same request with key 2; later
+    // requests go with key 2 from the start.
+    assert.equal(await page.evaluate(() => style("navigation")), 8);
+    assert.equal(await page.evaluate(() => style("topographic")), 8);
+    assert.deepEqual(sent.slice(1).filter(([p]) => p.includes("/styles/")), [
+      ["/arcgis/rest/services/styles/v2/styles/arcgis/navigation", 1, 498],
+      ["/arcgis/rest/services/styles/v2/styles/arcgis/navigation", 2, 200],
+      ["/arcgis/rest/services/styles/v2/styles/arcgis/topographic", 2, 200],
+    ]);
+    assert.equal(await page.evaluate(() => failovers.length), 1, "one failover event");
+    assert.equal(await page.evaluate(() => apiKey()), k2.key, "esriConfig.apiKey follows to key 2");
+    assert.deepEqual(consoleErrors.filter((t) => !/status of 498/.test(t)), []);
+  } finally {
+    await browser.close();
+    await site.close();
+    await emu.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
