@@ -1,11 +1,21 @@
-// The app view: what a deployed page does with its keys — the manager, its warnings, the
-// referrer prediction for this page, a preflight, calls to the portal, usage and failover.
+// The app view: what a deployed page does with its keys — the manager, its warnings, a live
+// map, the referrer prediction for this page, a preflight, calls to the portal, usage and
+// failover. Against the emulator it starts at once with the seeded keys of the store locator.
 import { CredentialManager, checkPageReferrer, effectiveReferrer, maskKey } from "/pkg/index.js";
+import { transformRequest, bindMapLibre } from "/pkg/maps/maplibre.js";
 import { el, badge, fmtDate, daysText, banner, errorText } from "./ui.js";
-import { shared, onChange, credentialsForKey, serviceUrls, restRoot, portalReady } from "./state.js";
+import { shared, onChange, credentialsForKey, serviceUrls, restRoot, portalReady, isOwnPortal } from "./state.js";
 
 let manager = null;
 let seeded = [];
+/** The map, its unbinding, and what its requests carried (per slot) or met (refused). */
+let map = null;
+let unbindMap = () => {};
+let mapCounts = { 1: 0, 2: 0, refused: 0 };
+// Places the map moves to when the owner invalidates a key, so it asks for tiles it has not
+// loaded yet (with the dead key first: the failover shows).
+const PLACES = [[2.35, 48.86], [139.69, 35.69], [-0.13, 51.51], [-117.18, 34.06]];
+let place = 0;
 
 export async function setupApp() {
   const select = document.getElementById("seeded");
@@ -27,7 +37,18 @@ export async function setupApp() {
   document.getElementById("keys").addEventListener("submit", (ev) => { ev.preventDefault(); start(); });
   for (const b of document.querySelectorAll("[data-call]")) b.addEventListener("click", () => call(b.dataset.call));
   document.getElementById("preflight").addEventListener("click", preflight);
-  onChange((what) => { if (what === "credentials" && manager) renderReferrer(); });
+  onChange((what) => {
+    if (what === "credentials" && manager) renderReferrer();
+    if (what === "invalidated" && map) map.jumpTo({ center: PLACES[place++ % PLACES.length], zoom: 4 });
+  });
+  // Against the emulator, the first load shows keys at work: the store locator's two keys (key 1
+  // about to expire, key 2 deployed too).
+  const store = [...byItem.keys()].find((id) => byItem.get(id)[0].title.startsWith("Store locator"));
+  if (store && isOwnPortal(shared.portal) && shared.portalConfirmed) {
+    select.value = store;
+    select.dispatchEvent(new Event("change"));
+    await start();
+  }
 }
 
 function keysGiven() {
@@ -67,7 +88,64 @@ async function start() {
   manager.addEventListener("storageError", (e) => banner("info", e.detail.message, "storage"));
   document.getElementById("app-body").hidden = false;
   renderReferrer();
-  await inspect();
+  const reports = await inspect();
+  await showMap(reports ?? []);
+}
+
+/** The live map, drawn with the manager's keys (none when no key works from this page). */
+async function showMap(reports) {
+  const box = document.getElementById("map");
+  const status = document.getElementById("map-status");
+  unbindMap();
+  map?.remove();
+  map = null;
+  mapCounts = { 1: 0, 2: 0, refused: 0 };
+  box.hidden = true;
+  if (!reports.some((r) => !r.error)) {
+    status.textContent = "No key works from this page (see Keys below), so there is no map.";
+    return;
+  }
+  const probe = document.createElement("canvas");
+  if (!(probe.getContext("webgl2") ?? probe.getContext("webgl"))) {
+    status.textContent = "This browser has no WebGL, which MapLibre needs to draw the map.";
+    return;
+  }
+  let maplibregl;
+  try {
+    maplibregl = await import("/vendor/maplibre-gl/dist/maplibre-gl.mjs");
+  } catch {
+    status.textContent = "MapLibre GL JS is not served here: the emulator serves it at /vendor/ from tests/js/node_modules (make demo installs it).";
+    return;
+  }
+  if (!document.querySelector("link[data-maplibre]")) {
+    document.head.append(el("link", { rel: "stylesheet", href: "/vendor/maplibre-gl/dist/maplibre-gl.css", "data-maplibre": "" }));
+  }
+  box.hidden = false;
+  const keys = keysGiven();
+  const own = manager;
+  const transform = transformRequest(own);
+  map = new maplibregl.Map({
+    container: box, style: serviceUrls().style, center: PLACES.at(-1), zoom: 3,
+    transformRequest: (url, type) => {
+      const r = transform(url, type);
+      const slot = keys.indexOf(new URL(r.url).searchParams.get("token")) + 1;
+      if (slot) mapCounts[slot]++;
+      return r;
+    },
+  });
+  unbindMap = bindMapLibre(map, own);
+  map.on("error", (e) => { if ([401, 403, 498, 499].includes(e.error?.status)) mapCounts.refused++; });
+  map.on("idle", () => renderMapStatus(keys));
+  own.addEventListener("failover", () => renderMapStatus(keys));
+}
+
+function renderMapStatus(keys) {
+  const slot = keys.indexOf(manager.currentKey()) + 1;
+  const counts = [1, 2].filter((s) => mapCounts[s]).map((s) => `key ${s}: ${mapCounts[s]}`);
+  document.getElementById("map-status").replaceChildren(
+    el("span", { id: "map-key", "data-slot": String(slot) }, slot ? `Drawing with key ${slot} (${maskKey(keys[slot - 1])})` : "No key left"),
+    ` · requests ${counts.join(", ") || "none yet"}`,
+    mapCounts.refused ? ` · refused ${mapCounts.refused} (each loaded again after the failover)` : "");
 }
 
 function renderReferrer() {
@@ -110,10 +188,13 @@ async function inspect() {
     } else if (reports.some((r) => !r.error)) {
       document.getElementById("referrer").append(el("p", { id: "portal-accepts" }, el("span", { class: "yes" }, "✔ The portal accepted this page's referrer.")));
     }
+    renderUsage();
+    return reports;
   } catch (e) {
     box.replaceChildren(el("p", { class: "error" }, errorText(e)));
   }
   renderUsage();
+  return null;
 }
 
 async function call(which) {

@@ -198,6 +198,7 @@ async function invalidate(c, slot) {
   try {
     await session.invalidateKey(c.itemId, slot);
     banner("info", `Key ${slot} of “${c.title}” was invalidated.`, `inv-${c.itemId}-${slot}`);
+    notify("invalidated");
     await refresh();
   } catch (e) {
     banner("error", `Could not invalidate key ${slot}: ${errorText(e)}`);

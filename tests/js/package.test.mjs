@@ -29,8 +29,16 @@ test("npm pack ships only what a user needs", () => {
       "apikey_credentials_bg.wasm.d.ts",
       // The owner package's CI guard (its bin, tests/js/cli.test.mjs).
       ...(name === "apikey-credentials-owner" ? ["cli.js"] : []),
-      "index.d.ts", "index.js", "node.js", "package.json",
+      "index.d.ts", "index.js",
+      // The app package's map integrations (subpath exports, each with its typings).
+      ...(name === "apikey-credentials" ? ["arcgis", "key", "leaflet", "maplibre", "openlayers"]
+        .flatMap((m) => (m === "key" ? [`maps/${m}.js`] : [`maps/${m}.d.ts`, `maps/${m}.js`])) : []),
+      "node.js", "package.json",
     ], name);
+    // Every subpath export names files that ship.
+    for (const [sub, target] of Object.entries(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).exports)) {
+      for (const f of typeof target === "string" ? [target] : Object.values(target)) assert.ok(files.includes(f.replace(/^\.\//, "")), `${name} ${sub}: ${f}`);
+    }
     // The README is for page authors: theirs, not the repository's (no make, Debian or crate history).
     const readme = readFileSync(join(dir, "README.md"), "utf8");
     assert.match(readme, new RegExp(`^# ${name}\n`), name);
@@ -87,6 +95,10 @@ function checkExamples(name, dts) {
 
 test("typings: tsc --noEmit --strict over a realistic usage file", () => {
   execFileSync(join(tools, "tsc"), ["-p", join(root, "tests", "js", "types", "tsconfig.json")], { stdio: "pipe" });
+});
+
+test("typings: the map integrations fit maplibre-gl's, ol-mapbox-style's and @arcgis/core's own", () => {
+  execFileSync(join(tools, "tsc"), ["-p", join(root, "tests", "js", "types", "maps.tsconfig.json")], { stdio: "pipe" });
 });
 
 test("the tarball works in Node 20, a plain HTML page and a Vite 7 app", async () => {

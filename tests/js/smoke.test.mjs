@@ -10,7 +10,14 @@ test("release pkg loads in Chromium without console errors", async () => {
   try {
     const page = await browser.newPage();
     const problems = [];
-    page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`); });
+    // The demo starts with the seeded store locator's keys, whose key 1 is about to expire: the
+    // library's own warning about it is expected; nothing else is.
+    page.on("console", (m) => {
+      if (m.type() === "warning" && m.text().startsWith("apikey-credentials:")) return;
+      // Chromium's software GL (the demo's map) reports its own performance notes as warnings.
+      if (m.type() === "warning" && /GL Driver Message/.test(m.text())) return;
+      if (m.type() === "error" || m.type() === "warning") problems.push(`console.${m.type()}: ${m.text()}`);
+    });
     page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
     page.on("requestfailed", (r) => problems.push(`requestfailed: ${r.url()}`));
     await page.goto(`${emu.url}/`);

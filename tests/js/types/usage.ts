@@ -17,6 +17,13 @@ import initOwner, {
 } from "apikey-credentials-owner";
 import type { NewKey, Requirement, RotationPlan, ApiKeyCredentialsJSON } from "apikey-credentials-owner";
 import { request } from "@esri/arcgis-rest-request";
+// The map integrations' typings, strictly (their fit to the map libraries' own typings is
+// checked in maps.ts).
+import * as maplibreKeys from "apikey-credentials/maplibre";
+import * as openlayersKeys from "apikey-credentials/openlayers";
+import * as leafletKeys from "apikey-credentials/leaflet";
+import * as arcgisKeys from "apikey-credentials/arcgis";
+export const mapModules = [maplibreKeys, openlayersKeys, leafletKeys, arcgisKeys];
 import type { IAuthenticationManager } from "@esri/arcgis-rest-request";
 
 export async function main(wasm: Uint8Array, ownerWasm: Uint8Array): Promise<void> {
@@ -106,3 +113,4 @@ export async function main(wasm: Uint8Array, ownerWasm: Uint8Array): Promise<voi
   }
   console.log(v, allowed, firstCode, sent, pageRef, fast, left, slot, masked, legacy, ics, needed, label, all, reqs, auth, self, reports, pre, usage, token, fresh, fromJson);
 }
+
