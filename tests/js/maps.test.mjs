@@ -267,3 +267,55 @@ document.body.dataset.ready = "true";
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// The example pages of www/examples, as a reader opens them on the emulator (`make demo`): each
+// starts with the seeded store locator's keys, draws (or, for the SDK, requests the style) without
+// a console error, and says which key is in use. What was drawn is read from a screenshot of the
+// map, decoded by the browser: pixels in the tile edge colour.
+test("the example pages draw with the seeded keys, without console errors", async () => {
+  const emu = await startEmulator();
+  const browser = await launchChromium({ webgl: true });
+  try {
+    for (const name of ["maplibre", "leaflet", "openlayers", "arcgis"]) {
+      const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+      const problems = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") problems.push(m.text());
+        if (m.type() === "warning" && !/^apikey-credentials:|GL Driver Message/.test(m.text())) problems.push(m.text());
+      });
+      page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+      await page.route("https://static.arcgis.com/attribution/**", (r) => r.fulfill({ json: { contributors: [] } }));
+      await page.goto(`${emu.url}/examples/${name}.html`);
+      await page.waitForSelector("body[data-ready=true]", { state: "attached", timeout: 60_000 });
+      // The store locator's key 1 is about to expire: key 2 takes over.
+      assert.equal(await page.getAttribute("#status", "data-slot"), "2", name);
+      if (name === "arcgis") {
+        await page.click("#call");
+        await page.waitForFunction(() => /Style "arcgis\/navigation"/.test(document.getElementById("result").textContent));
+      } else {
+        await page.waitForTimeout(500);
+        const shot = await page.locator("#map").screenshot();
+        const edges = await page.evaluate(async (b64) => {
+          const img = new Image();
+          img.src = `data:image/png;base64,${b64}`;
+          await img.decode();
+          const c = Object.assign(document.createElement("canvas"), { width: img.width, height: img.height });
+          const ctx = c.getContext("2d");
+          ctx.drawImage(img, 0, 0);
+          const d = ctx.getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 0x6a) < 6 && Math.abs(d[i + 1] - 0x7f) < 6 && Math.abs(d[i + 2] - 0x99) < 6) n++;
+          return n;
+        }, shot.toString("base64"));
+        assert.ok(edges > 300, `${name}: the map is drawn (${edges} edge pixels)`);
+      }
+      mkdirSync(shots, { recursive: true });
+      await page.screenshot({ path: join(shots, `example-${name}.png`) });
+      assert.deepEqual(problems, [], name);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    await emu.stop();
+  }
+});
