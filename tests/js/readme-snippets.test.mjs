@@ -49,6 +49,7 @@ const EXPECT = [
   // app package
   { doc: 1, has: "manager.inspect(); // asks the portal", page: /^2 of 2 keys work with Local portal \(emulated\)\.\s+critical: \S/ },
   { doc: 1, has: "url.searchParams.set(\"SingleLine\", \"Redlands\")", page: /^[^:]*Redlands[^:]*: -117\.\d+, 34\.\d+$/ },
+  { doc: 1, has: "bindMapLibre(map, manager); // refusals", page: /\bkey 1: \d+ requests, key 2: [1-9]\d* requests$/ },
   { doc: 1, has: "manager.status().map", page: /^key 1: critical, [1-7] days left; key 2: active, \d{3} days left$/ },
   { doc: 1, has: "keyStatus(new Date(", out: /^critical\ntrue\n$/ },
   { doc: 1, has: "getItem(\"YOUR_WEB_MAP_ITEM_ID\"", out: /^Local portal \(emulated\) City parks web map\n$/ },
@@ -137,7 +138,7 @@ test("the README snippets run as written, against the emulator", { timeout: 6000
     // Linked again after each `npm install`, which prunes what package.json does not list.
     const linkExtras = () => {
       mkdirSync(join(app, "node_modules", "@esri"), { recursive: true });
-      for (const p of ["@esri/arcgis-rest-request", "@esri/arcgis-rest-portal", "@esri/arcgis-rest-fetch", "@esri/arcgis-rest-form-data", "vite"]) {
+      for (const p of ["@esri/arcgis-rest-request", "@esri/arcgis-rest-portal", "@esri/arcgis-rest-fetch", "@esri/arcgis-rest-form-data", "vite", "maplibre-gl"]) {
         if (!existsSync(join(app, "node_modules", p))) symlinkSync(join(tools, p), join(app, "node_modules", p));
       }
     };
@@ -172,6 +173,7 @@ test("the README snippets run as written, against the emulator", { timeout: 6000
     const fill = (code) => code
       .replaceAll("https://www.arcgis.com", emu.portal)
       .replaceAll("https://geocode-api.arcgis.com", emu.url)
+      .replaceAll("https://basemapstyles-api.arcgis.com", emu.url)
       .replaceAll("YOUR_KEY_1", store[0].key)
       .replaceAll("YOUR_KEY_2", store[1].key)
       .replaceAll("YOUR_USERNAME", "demo_owner")
@@ -180,7 +182,7 @@ test("the README snippets run as written, against the emulator", { timeout: 6000
       .replaceAll("YOUR_WEB_MAP_ITEM_ID", webMap)
       .replaceAll("YOUR_OAUTH_CLIENT_ID", oauthClientId)
       .replaceAll("https://app.example.com", server.origin);
-    browser = await launchChromium();
+    browser = await launchChromium({ webgl: true }); // WebGL (software) for the map block
 
     let n = 0;
     const run = {
