@@ -582,7 +582,34 @@ async fn items_services_and_privileges() {
     let style = "/arcgis/rest/services/styles/v2/styles/arcgis/navigation";
     let ok = svc(style, Some(&critical), Some(&referer)).await.unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
-    assert_eq!(ok.json::<Value>().await.unwrap()["version"], 8);
+    let style_json: Value = ok.json().await.unwrap();
+    assert_eq!(style_json["version"], 8);
+    // The style's raster tiles, on this server, behind the same checks as the style.
+    let template = style_json["sources"]["esri"]["tiles"][0].as_str().unwrap();
+    let tile = template
+        .strip_prefix(r.url().as_str())
+        .unwrap()
+        .replace("{z}/{y}/{x}", "2/1/3");
+    let png = svc(&tile, Some(&critical), Some(&referer)).await.unwrap();
+    assert_eq!(png.status(), StatusCode::OK);
+    assert_eq!(png.headers()["content-type"], "image/png");
+    assert!(png.bytes().await.unwrap().starts_with(b"\x89PNG\r\n\x1a\n"));
+    for (key, from, status) in [
+        (None, referer.as_str(), 401),
+        (Some(expired.as_str()), referer.as_str(), 498),
+        (Some(critical.as_str()), "https://evil.example/", 403),
+    ] {
+        let got = svc(&tile, key, Some(from)).await.unwrap();
+        assert_eq!(got.status().as_u16(), status, "{key:?} from {from}");
+    }
+    let outside = tile.replace("2/1/3", "2/4/0");
+    assert_eq!(
+        svc(&outside, Some(&critical), Some(&referer))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         svc(style, None, Some(&referer)).await.unwrap().status(),
         StatusCode::UNAUTHORIZED

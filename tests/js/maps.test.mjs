@@ -109,6 +109,14 @@ const LIBRARIES = [
     boot: `import * as lib from "maplibre-gl";\n${maplibreBoot("lib")}`,
   },
   {
+    // The style by its ArcGIS Online URL, as Esri's @esri/maplibre-arcgis asks for it: the test
+    // answers for basemapstyles-api.arcgis.com with the emulator (a closed network).
+    name: "maplibre6-esri-url",
+    head: `<link rel="stylesheet" href="/vendor/maplibre-gl/dist/maplibre-gl.css">${imports({ "maplibre-gl": "/vendor/maplibre-gl/dist/maplibre-gl.mjs" })}`,
+    boot: `import * as lib from "maplibre-gl";\n${maplibreBoot("lib")}`,
+    esriUrl: true,
+  },
+  {
     name: "maplibre5",
     head: `<link rel="stylesheet" href="/vendor/maplibre-gl-5/dist/maplibre-gl.css"><script src="/vendor/maplibre-gl-5/dist/maplibre-gl.js"></script>${imports({})}`,
     boot: maplibreBoot("globalThis.maplibregl"),
@@ -157,7 +165,14 @@ ${lib.head}
         sent.push([u.href, key === k1.key ? 1 : key === k2.key ? 2 : "other", r.status()]);
       });
 
-      const style = `${emu.url}/arcgis/rest/services/styles/v2/styles/arcgis/streets`;
+      const esri = "https://basemapstyles-api.arcgis.com";
+      const style = `${lib.esriUrl ? esri : emu.url}/arcgis/rest/services/styles/v2/styles/arcgis/streets`;
+      if (lib.esriUrl) {
+        await page.route(`${esri}/**`, async (route) => {
+          const u = new URL(route.request().url());
+          route.fulfill({ response: await route.fetch({ url: `${emu.url}${u.pathname}${u.search}` }) });
+        });
+      }
       const q = new URLSearchParams({ portal: emu.portal, k1: k1.key, k2: k2.key, style });
       await page.goto(`${site.origin}/index.html?${q}`);
       await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
@@ -166,6 +181,7 @@ ${lib.head}
       assert.ok(await page.evaluate(() => drawn()) > 500, "the tiles are drawn with key 1");
       const before = sent.length;
       assert.ok(before >= 2 && sent.every(([, key, status]) => key === 1 && status === 200), `key 1 loads the style and tiles: ${JSON.stringify(sent)}`);
+      assert.ok(sent.some(([url]) => url.startsWith(`${lib.esriUrl ? "https://basemapstyles-api.arcgis.com" : emu.url}/arcgis/rest/services/styles/v2/styles/`)), "the style went with the key");
 
       await session.invalidateKey(creds.itemId, 1);
       // Tiles the map has never loaded: refused with key 1, then loaded with key 2.
