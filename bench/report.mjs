@@ -50,6 +50,11 @@ for (const [name, sz] of [["`apikey-credentials` (what app pages load)", size], 
     ], ["l", "r", "r", "r"]),
     `Gate: ${sz.budgetGzip} bytes gzip of the runtime total — ${ok(sz.runtime.gzip <= sz.budgetGzip)}. Goal 64 KB — ${ok(sz.runtime.gzip <= 64000)}.`);
 }
+if (size.maps?.length) {
+  p("### The map integrations (app package, not part of the wasm)",
+    table(["module", "with", "gzip -9 (together)"], size.maps.map((m) => [m.module, m.with.join(", ") || "—", m.gzip]), ["l", "l", "r"]),
+    `Gate: ${size.mapsBudgetGzip} bytes gzip each — ${ok(size.maps.every((m) => m.gzip <= size.mapsBudgetGzip))}. A page loads the one it uses.`);
+}
 p("Largest items of the app package's module (twiggy, names kept):", "```\n" + twiggy + "\n```");
 const history = csv(read("size-history.csv"));
 p(note("size").replace("{{size-history}}", table(history[0], history.slice(1), ["l", "l", "r"])));
