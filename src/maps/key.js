@@ -34,6 +34,9 @@ export function withKey(manager, url) {
   return u.href;
 }
 
+/** `text` with the value of every `token` parameter in it masked: what the modules log. */
+export const withoutKeys = (text) => String(text).replace(/([?&]token=)[^&\s"')]+/g, "$1…");
+
 /** HTTP statuses that may mean the key was refused (the portal then says whether it was). */
 export const maybeRefused = (status) => status === 401 || status === 403 || status === 498 || status === 499;
 

@@ -1,6 +1,6 @@
 // MapLibre GL JS (5 and 6): the manager's key on every request for ArcGIS, and a map that keeps
 // drawing through a key's death. See the package README, "Maps".
-import { withKey, keyIn, maybeRefused, stale, reportRefused, onFailover } from "./key.js";
+import { withKey, withoutKeys, keyIn, maybeRefused, stale, reportRefused, onFailover } from "./key.js";
 
 /** A `transformRequest` for `new maplibregl.Map({ transformRequest })`: requests for the
  * manager's portal and ArcGIS hosts get the manager's current key as `token`. `next`, when given,
@@ -15,7 +15,8 @@ export function transformRequest(manager, next) {
 /** Binds `map` (made with this module's `transformRequest`) to `manager`: a style, source or tile
  * refused for its key is reported to the manager, and after the failover the style, or each
  * source that failed, loads again with the new key. Other errors go to `console.error`, as
- * MapLibre does when nobody listens. Returns a function that unbinds. */
+ * MapLibre does when nobody listens, with any key in them masked. Returns a function that
+ * unbinds. */
 export function bindMapLibre(map, manager) {
   let style = null; // the style's URL, when the style itself was refused
   const failed = new Set(); // ids of the sources with a refused tile or TileJSON
@@ -33,7 +34,8 @@ export function bindMapLibre(map, manager) {
   const onError = (e) => {
     const url = e.error?.url;
     if (!url || !keyIn(url) || !maybeRefused(e.error.status)) {
-      console.error(e.error ?? e);
+      // As MapLibre logs an error nobody listens to, with the key masked in its URL.
+      console.error(withoutKeys(e.error?.stack ?? e.error?.message ?? e.error ?? e));
       return;
     }
     if (e.sourceId === undefined) style = url;
