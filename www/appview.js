@@ -125,7 +125,7 @@ async function showMap(reports) {
   const own = manager;
   const transform = transformRequest(own);
   map = new maplibregl.Map({
-    container: box, style: serviceUrls().style, center: PLACES.at(-1), zoom: 3,
+    container: box, style: serviceUrls().style, center: [-20, 25], zoom: 0.8,
     transformRequest: (url, type) => {
       const r = transform(url, type);
       const slot = keys.indexOf(new URL(r.url).searchParams.get("token")) + 1;
@@ -135,7 +135,8 @@ async function showMap(reports) {
   });
   unbindMap = bindMapLibre(map, own);
   map.on("error", (e) => { if ([401, 403, 498, 499].includes(e.error?.status)) mapCounts.refused++; });
-  map.on("idle", () => renderMapStatus(keys));
+  // The manager counts the map's requests too (currentKey(url)): the usage table follows.
+  map.on("idle", () => { renderMapStatus(keys); renderUsage(); });
   own.addEventListener("failover", () => renderMapStatus(keys));
 }
 

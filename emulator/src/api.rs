@@ -9,6 +9,7 @@
 mod auth;
 mod helpers;
 mod http;
+mod land;
 mod oauth;
 mod params;
 mod services;

@@ -99,6 +99,8 @@ test("demo: sign in, warnings, secondary key, failover, second origin", async ()
     await page.waitForSelector(".banner.critical");
     await page.waitForSelector('#map-key[data-slot="2"]');
     await page.waitForFunction(() => /requests key 2: \d+/.test(document.getElementById("map-status").textContent));
+    // The manager counted the map's requests: the usage table shows them.
+    await page.waitForFunction(() => /Basemap styles service ×\d+/.test(document.getElementById("usage-table")?.textContent ?? ""));
     await shot(page, "01-start-desktop");
 
     // Owner view: sign in; cards for the seeded credentials with badges in words.

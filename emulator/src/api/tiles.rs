@@ -1,6 +1,6 @@
 //! The basemap a map library draws: a MapLibre style (spec v8) with one raster source, and its
-//! 256-pixel PNG tiles, drawn here (a land colour, a grid, and the tile's edges), so a real map
-//! renders against the emulator with no data files.
+//! 256-pixel PNG tiles, drawn here (a coarse world of land and water, a graticule, and the tile's
+//! edges), so a real map renders against the emulator with no data files.
 //!
 //! The real basemap styles service answers vector styles whose sources live on
 //! `basemaps-api.arcgis.com`; the emulator serves its tiles under the style service's own path
@@ -46,27 +46,41 @@ pub fn tile_address(rest: &str) -> Option<(u32, u32, u32)> {
 
 const SIZE: usize = 256;
 
-/// The PNG of tile `(z, y, x)`: an 8-bit palette image (land in two tones, chequered by tile,
-/// grid lines every 32 pixels, a darker edge).
+/// The PNG of tile `(z, y, x)`: an 8-bit palette image of land and water (the coarse world of
+/// `land.rs`, in Web Mercator), a graticule every 32 pixels, and a darker edge.
 pub fn png(z: u32, y: u32, x: u32) -> Vec<u8> {
-    let palette: [u8; 12] = [
+    let palette: [u8; 15] = [
         0xe8, 0xe4, 0xd8, // land
-        0xd6, 0xe4, 0xd0, // land, the other tone
-        0xb8, 0xc8, 0xd8, // grid
+        0xb5, 0xd0, 0xe0, // water
+        0xc8, 0xc8, 0xc8, // graticule
         0x6a, 0x7f, 0x99, // edge
+        0x9d, 0xbc, 0xd0, // graticule over water
     ];
-    let fill = ((x + y + z) % 2) as u8;
+    let world = f64::from(1u32 << z.min(30)) * SIZE as f64;
     let mut raw = Vec::with_capacity(SIZE * (SIZE + 1));
     for row in 0..SIZE {
         raw.push(0); // filter: none
+        let my = (f64::from(y) * SIZE as f64 + row as f64 + 0.5) / world;
+        let lat = (std::f64::consts::PI * (1.0 - 2.0 * my))
+            .sinh()
+            .atan()
+            .to_degrees();
         for col in 0..SIZE {
+            let lon = (f64::from(x) * SIZE as f64 + col as f64 + 0.5) / world * 360.0 - 180.0;
+            let land = super::land::is_land(lon, lat);
             let edge = row == 0 || col == 0 || row == SIZE - 1 || col == SIZE - 1;
             raw.push(if edge {
                 3
             } else if row % 32 == 0 || col % 32 == 0 {
-                2
+                if land {
+                    2
+                } else {
+                    4
+                }
+            } else if land {
+                0
             } else {
-                fill
+                1
             });
         }
     }
