@@ -19,17 +19,28 @@ export function transformRequest(manager, next) {
  * unbinds. */
 export function bindMapLibre(map, manager) {
   let style = null; // the style's URL, when the style itself was refused
+  let whole = false; // a sprite, glyphs or image was refused: the style is set again
   const failed = new Set(); // ids of the sources with a refused tile or TileJSON
   const reload = () => {
     if (style) {
       const u = new URL(style);
       u.searchParams.delete("token");
       map.setStyle(u.href, { diff: false });
-      style = null;
+    } else if (whole) {
+      map.setStyle(map.getStyle(), { diff: false });
     } else {
       for (const id of failed) readdSource(map, id);
     }
+    style = null;
+    whole = false;
     failed.clear();
+  };
+  // Refusals of requests sent before the failover arrive together: one reload for them all.
+  let pending = false;
+  const reloadSoon = () => {
+    if (pending) return;
+    pending = true;
+    setTimeout(() => { pending = false; reload(); });
   };
   const onError = (e) => {
     const url = e.error?.url;
@@ -38,9 +49,11 @@ export function bindMapLibre(map, manager) {
       console.error(withoutKeys(e.error?.stack ?? e.error?.message ?? e.error ?? e));
       return;
     }
-    if (e.sourceId === undefined) style = url;
-    else failed.add(e.sourceId);
-    if (stale(manager, url)) reload();
+    // No source: the style itself (not loaded yet), or a sprite, glyphs or image of a loaded one.
+    if (e.sourceId !== undefined) failed.add(e.sourceId);
+    else if (map.getStyle()) whole = true;
+    else style = url;
+    if (stale(manager, url)) reloadSoon();
     else reportRefused(manager, url);
   };
   map.on("error", onError);

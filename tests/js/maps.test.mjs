@@ -231,6 +231,53 @@ ${lib.head}
   });
 }
 
+// A map that starts while key 1 is already dead (the manager does not know yet): the style itself
+// is refused once with key 1, the manager checks key 1 with the portal and fails over, and the
+// style and its tiles load with key 2.
+test("maplibre6: a map whose style is refused at start loads it again with key 2", async () => {
+  const emu = await startEmulator();
+  const dir = mkdtempSync(join(tmpdir(), "maps-"));
+  const site = await serve(dir, { "/pkg/": join(root, "pkg"), "/vendor/": vendor });
+  const browser = await launchChromium({ webgl: true });
+  try {
+    const { session, creds, k1, k2 } = await twoKeyCredentials(emu, "map dead at start");
+    await session.updateReferrers(creds.itemId, [site.origin]);
+    await session.invalidateKey(creds.itemId, 1);
+    const lib = LIBRARIES[0];
+    writeFileSync(join(dir, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><title>dead at start</title>
+${lib.head}
+<style>html, body, #map { margin: 0; width: 100%; height: 100%; }</style></head>
+<body><div id="map"></div><script type="module">${common}${lib.boot}</script></body></html>`);
+    const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
+    const consoleErrors = [];
+    page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+    page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
+    const sent = [];
+    page.on("response", (r) => {
+      const u = new URL(r.url());
+      const key = u.searchParams.get("token");
+      if (!key) return;
+      u.searchParams.delete("token");
+      sent.push([u.pathname, key === k1.key ? 1 : key === k2.key ? 2 : "other", r.status()]);
+    });
+    const style = `${emu.url}/arcgis/rest/services/styles/v2/styles/arcgis/streets`;
+    await page.goto(`${site.origin}/index.html?${new URLSearchParams({ portal: emu.portal, k1: k1.key, k2: k2.key, style })}`);
+    await page.waitForFunction(() => window.failovers?.length > 0 && window.loaded?.() && drawn() > 500, null, { timeout: 60_000, polling: 250 });
+    const path = new URL(style).pathname;
+    assert.deepEqual(sent.filter(([p]) => p === path), [[path, 1, 498], [path, 2, 200]], "the style: refused once with key 1, then loaded with key 2");
+    assert.ok(sent.filter(([p]) => p !== path).every(([, key, status]) => key === 2 && status === 200), JSON.stringify(sent));
+    assert.equal(await page.evaluate(() => failovers.length), 1);
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, "maps-maplibre6-dead-at-start.png") });
+    assert.deepEqual(consoleErrors.filter((t) => !/status of 498/.test(t)), []);
+  } finally {
+    await browser.close();
+    await site.close();
+    await emu.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // The ArcGIS Maps SDK: `esri/request` (bundled from @arcgis/core by esbuild, as an app's bundler
 // would) through the interceptor; the package itself stays a module of its own beside the bundle.
 test("arcgis: esri/request fails over through the interceptor, and esriConfig.apiKey follows", async () => {
