@@ -602,6 +602,35 @@ async fn items_services_and_privileges() {
         let got = svc(&tile, key, Some(from)).await.unwrap();
         assert_eq!(got.status().as_u16(), status, "{key:?} from {from}");
     }
+    // Its sprite, under the same checks.
+    let sprite = style_json["sprite"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(r.url().as_str())
+        .unwrap()
+        .to_string();
+    let index: Value = svc(
+        &format!("{sprite}@2x.json"),
+        Some(&critical),
+        Some(&referer),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(index["place"]["pixelRatio"], 2);
+    let image = svc(&format!("{sprite}.png"), Some(&critical), Some(&referer))
+        .await
+        .unwrap();
+    assert_eq!(image.headers()["content-type"], "image/png");
+    assert_eq!(
+        svc(&format!("{sprite}.png"), None, Some(&referer))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
     let outside = tile.replace("2/1/3", "2/4/0");
     assert_eq!(
         svc(&outside, Some(&critical), Some(&referer))

@@ -231,20 +231,26 @@ ${lib.head}
   });
 }
 
-// A map that starts while key 1 is already dead (the manager does not know yet): the style itself
-// is refused once with key 1, the manager checks key 1 with the portal and fails over, and the
-// style and its tiles load with key 2.
-test("maplibre6: a map whose style is refused at start loads it again with key 2", async () => {
+/** MapLibre 6 on a page of its own origin, over fresh credentials whose keys allow only that
+ * origin; `before(session, creds)` runs before the page opens. Records what each keyed request
+ * got (`sent`: [path, key 1 | 2, status]) and the console's errors. */
+async function maplibrePage(title, before = async () => {}) {
   const emu = await startEmulator();
   const dir = mkdtempSync(join(tmpdir(), "maps-"));
   const site = await serve(dir, { "/pkg/": join(root, "pkg"), "/vendor/": vendor });
   const browser = await launchChromium({ webgl: true });
+  const close = async () => {
+    await browser.close();
+    await site.close();
+    await emu.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
-    const { session, creds, k1, k2 } = await twoKeyCredentials(emu, "map dead at start");
+    const { session, creds, k1, k2 } = await twoKeyCredentials(emu, title);
     await session.updateReferrers(creds.itemId, [site.origin]);
-    await session.invalidateKey(creds.itemId, 1);
+    await before(session, creds);
     const lib = LIBRARIES[0];
-    writeFileSync(join(dir, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><title>dead at start</title>
+    writeFileSync(join(dir, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>
 ${lib.head}
 <style>html, body, #map { margin: 0; width: 100%; height: 100%; }</style></head>
 <body><div id="map"></div><script type="module">${common}${lib.boot}</script></body></html>`);
@@ -256,25 +262,53 @@ ${lib.head}
     page.on("response", (r) => {
       const u = new URL(r.url());
       const key = u.searchParams.get("token");
-      if (!key) return;
-      u.searchParams.delete("token");
-      sent.push([u.pathname, key === k1.key ? 1 : key === k2.key ? 2 : "other", r.status()]);
+      if (key) sent.push([u.pathname, key === k1.key ? 1 : key === k2.key ? 2 : "other", r.status()]);
     });
     const style = `${emu.url}/arcgis/rest/services/styles/v2/styles/arcgis/streets`;
     await page.goto(`${site.origin}/index.html?${new URLSearchParams({ portal: emu.portal, k1: k1.key, k2: k2.key, style })}`);
-    await page.waitForFunction(() => window.failovers?.length > 0 && window.loaded?.() && drawn() > 500, null, { timeout: 60_000, polling: 250 });
-    const path = new URL(style).pathname;
-    assert.deepEqual(sent.filter(([p]) => p === path), [[path, 1, 498], [path, 2, 200]], "the style: refused once with key 1, then loaded with key 2");
-    assert.ok(sent.filter(([p]) => p !== path).every(([, key, status]) => key === 2 && status === 200), JSON.stringify(sent));
-    assert.equal(await page.evaluate(() => failovers.length), 1);
+    return { emu, session, creds, page, sent, consoleErrors, style, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+// A map that starts while key 1 is already dead (the manager does not know yet): the style itself
+// is refused once with key 1, the manager checks key 1 with the portal and fails over, and the
+// style and its tiles load with key 2.
+test("maplibre6: a map whose style is refused at start loads it again with key 2", async () => {
+  const m = await maplibrePage("dead at start", (session, creds) => session.invalidateKey(creds.itemId, 1));
+  try {
+    await m.page.waitForFunction(() => window.failovers?.length > 0 && window.loaded?.() && drawn() > 500, null, { timeout: 60_000, polling: 250 });
+    const path = new URL(m.style).pathname;
+    assert.deepEqual(m.sent.filter(([p]) => p === path), [[path, 1, 498], [path, 2, 200]], "the style: refused once with key 1, then loaded with key 2");
+    assert.ok(m.sent.filter(([p]) => p !== path).every(([, key, status]) => key === 2 && status === 200), JSON.stringify(m.sent));
+    assert.equal(await m.page.evaluate(() => failovers.length), 1);
     mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: join(shots, "maps-maplibre6-dead-at-start.png") });
-    assert.deepEqual(consoleErrors.filter((t) => !/status of 498/.test(t)), []);
+    await m.page.screenshot({ path: join(shots, "maps-maplibre6-dead-at-start.png") });
+    assert.deepEqual(m.consoleErrors.filter((t) => !/status of 498/.test(t)), []);
   } finally {
-    await browser.close();
-    await site.close();
-    await emu.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await m.close();
+  }
+});
+
+// A sprite refused while the style is loaded (the app changes sprites after key 1 died): the
+// style is set again from its own JSON, and the sprite loads with key 2.
+test("maplibre6: a sprite refused after key 1 died loads again with key 2", async () => {
+  const m = await maplibrePage("sprite after death");
+  try {
+    await m.page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
+    await m.session.invalidateKey(m.creds.itemId, 1);
+    const sprite = `${m.emu.url}/arcgis/rest/services/styles/v2/sprites/arcgis`;
+    await m.page.evaluate((url) => map.setSprite(`${url}?v=2`), sprite);
+    await m.page.waitForFunction(() => failovers.length > 0 && loaded() && map.hasImage?.("place"), null, { timeout: 30_000, polling: 250 });
+    const index = new URL(`${sprite}.json`).pathname;
+    const tail = m.sent.filter(([p]) => p === index).slice(-2);
+    assert.deepEqual(tail, [[index, 1, 498], [index, 2, 200]], `the new sprite: refused with key 1, then loaded with key 2 (${JSON.stringify(m.sent)})`);
+    assert.equal(await m.page.evaluate(() => failovers.length), 1);
+    assert.deepEqual(m.consoleErrors.filter((t) => !/status of 498/.test(t)), []);
+  } finally {
+    await m.close();
   }
 });
 

@@ -22,6 +22,7 @@ pub(super) fn service_privilege(path: &str) -> Option<&'static str> {
     // The core's catalogue (`required_privilege`), for the two services the emulator serves.
     let served = path.starts_with("/arcgis/rest/services/styles/v2/styles/")
         || path.starts_with(super::tiles::TILE_PATH)
+        || path.starts_with(super::tiles::SPRITE_PATH)
         || path == "/arcgis/rest/services/World/GeocodeServer/findAddressCandidates";
     served
         .then(|| apikey_credentials::core::privileges::required_privilege(path))
@@ -112,6 +113,12 @@ pub async fn service(AxState(shared): AxState<std::sync::Arc<Shared>>, req: Requ
                 let (z, y, x) = super::tiles::tile_address(rest)
                     .ok_or_else(|| PortalError::new(404, "Tile not found."))?;
                 Answer::Png(super::tiles::png(z, y, x))
+            } else if let Some(rest) = path.strip_prefix(super::tiles::SPRITE_PATH) {
+                match super::tiles::sprite(rest) {
+                    Some(super::tiles::SpriteFile::Index(v)) => Answer::Json(v),
+                    Some(super::tiles::SpriteFile::Image(png)) => Answer::Png(png),
+                    None => return Err(PortalError::new(404, "Sprite not found.")),
+                }
             } else if privilege == "premium:user:basemaps" {
                 let name = path.rsplit('/').next().unwrap_or("navigation");
                 let host = req
@@ -119,7 +126,11 @@ pub async fn service(AxState(shared): AxState<std::sync::Arc<Shared>>, req: Requ
                     .get(axum::http::header::HOST)
                     .and_then(|h| h.to_str().ok())
                     .unwrap_or("127.0.0.1");
-                Answer::Json(super::tiles::style(name, &format!("http://{host}")))
+                Answer::Json(super::tiles::style(
+                    name,
+                    &format!("http://{host}"),
+                    GAZETTEER,
+                ))
             } else {
                 let q = req
                     .param("SingleLine")

@@ -1,23 +1,32 @@
-//! The basemap a map library draws: a MapLibre style (spec v8) with one raster source, and its
+//! The basemap a map library draws: a MapLibre style (spec v8) with one raster source, its
 //! 256-pixel PNG tiles, drawn here (a coarse world of land and water, a graticule, and the tile's
-//! edges), so a real map renders against the emulator with no data files.
+//! edges), and a sprite with one icon for the gazetteer's places, so a real map renders against
+//! the emulator with no data files.
 //!
 //! The real basemap styles service answers vector styles whose sources live on
-//! `basemaps-api.arcgis.com`; the emulator serves its tiles under the style service's own path
-//! (`…/styles/v2/tiles/{z}/{y}/{x}.png`), so the same key, referrer and privilege checks guard both.
+//! `basemaps-api.arcgis.com`; the emulator serves its tiles and sprite under the style service's
+//! own path (`…/styles/v2/tiles/{z}/{y}/{x}.png`, `…/styles/v2/sprites/arcgis[@2x].json|png`), so
+//! the same key, referrer and privilege checks guard them all.
 
 use serde_json::{json, Value};
 
 /// Where the tiles live, below the emulator's origin.
 pub const TILE_PATH: &str = "/arcgis/rest/services/styles/v2/tiles/";
+/// Where the sprite lives (`arcgis.json`, `arcgis.png` and their `@2x` forms).
+pub const SPRITE_PATH: &str = "/arcgis/rest/services/styles/v2/sprites/";
 
-/// The style for `name` (the last path segment, e.g. `arcgis/streets` → `streets`), with tile
-/// URLs on `origin`.
-pub fn style(name: &str, origin: &str) -> Value {
+/// The style for `name` (the last path segment, e.g. `arcgis/streets` → `streets`), with tile and
+/// sprite URLs on `origin`, and `places` (`(name, lon, lat)`) as icons.
+pub fn style(name: &str, origin: &str, places: &[(&str, f64, f64)]) -> Value {
+    let features: Vec<Value> = places
+        .iter()
+        .map(|(n, lon, lat)| json!({ "type": "Feature", "properties": { "name": n }, "geometry": { "type": "Point", "coordinates": [lon, lat] } }))
+        .collect();
     json!({
         "version": 8,
         "name": format!("arcgis/{name}"),
         "metadata": { "emulated": true },
+        "sprite": format!("{origin}{SPRITE_PATH}arcgis"),
         "sources": {
             "esri": {
                 "type": "raster",
@@ -25,13 +34,64 @@ pub fn style(name: &str, origin: &str) -> Value {
                 "tileSize": 256,
                 "maxzoom": 19,
                 "attribution": "portal-emulator",
-            }
+            },
+            "places": { "type": "geojson", "data": { "type": "FeatureCollection", "features": features } },
         },
         "layers": [
             { "id": "background", "type": "background", "paint": { "background-color": "#e8e4d8" } },
             { "id": "tiles", "type": "raster", "source": "esri" },
+            { "id": "places", "type": "symbol", "source": "places", "layout": { "icon-image": "place", "icon-allow-overlap": true } },
         ],
     })
+}
+
+/// The sprite's index (`arcgis.json`) or image (`arcgis.png`), at 1× or `@2x`: one icon, `place`.
+pub enum SpriteFile {
+    Index(Value),
+    Image(Vec<u8>),
+}
+
+/// The sprite file at the rest of a sprite path, if there is one.
+pub fn sprite(rest: &str) -> Option<SpriteFile> {
+    let (base, ext) = rest.rsplit_once('.')?;
+    let ratio: usize = match base {
+        "arcgis" => 1,
+        "arcgis@2x" => 2,
+        _ => return None,
+    };
+    let side = 12 * ratio;
+    match ext {
+        "json" => Some(SpriteFile::Index(json!({
+            "place": { "x": 0, "y": 0, "width": side, "height": side, "pixelRatio": ratio }
+        }))),
+        "png" => {
+            // A dot: the edge colour, a light ring, transparent around.
+            let r = side as f64 / 2.0;
+            let mut raw = Vec::with_capacity(side * (side + 1));
+            for row in 0..side {
+                raw.push(0);
+                for col in 0..side {
+                    let d =
+                        ((row as f64 + 0.5 - r).powi(2) + (col as f64 + 0.5 - r).powi(2)).sqrt();
+                    raw.push(if d < r * 0.6 {
+                        1
+                    } else if d < r {
+                        2
+                    } else {
+                        0
+                    });
+                }
+            }
+            let palette = [0, 0, 0, 0xc2, 0x3b, 0x22, 0xff, 0xff, 0xff];
+            Some(SpriteFile::Image(encode(
+                side,
+                &palette,
+                Some(&[0, 255, 255]),
+                &raw,
+            )))
+        }
+        _ => None,
+    }
 }
 
 /// `(z, y, x)` from the rest of a tile path (`3/2/5.png`), within the zoom's range.
@@ -84,14 +144,23 @@ pub fn png(z: u32, y: u32, x: u32) -> Vec<u8> {
             });
         }
     }
+    encode(SIZE, &palette, None, &raw)
+}
+
+/// A square 8-bit palette PNG of `side` pixels from its filtered rows (`raw`: a filter byte, then
+/// one palette index per pixel, for each row), with the palette's alpha (`trns`) if given.
+fn encode(side: usize, palette: &[u8], trns: Option<&[u8]>, raw: &[u8]) -> Vec<u8> {
     let mut ihdr = Vec::with_capacity(13);
-    ihdr.extend_from_slice(&(SIZE as u32).to_be_bytes());
-    ihdr.extend_from_slice(&(SIZE as u32).to_be_bytes());
+    ihdr.extend_from_slice(&(side as u32).to_be_bytes());
+    ihdr.extend_from_slice(&(side as u32).to_be_bytes());
     ihdr.extend_from_slice(&[8, 3, 0, 0, 0]); // depth 8, palette, deflate, adaptive, no interlace
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"PLTE", &palette);
-    chunk(&mut out, b"IDAT", &zlib_stored(&raw));
+    chunk(&mut out, b"PLTE", palette);
+    if let Some(alpha) = trns {
+        chunk(&mut out, b"tRNS", alpha);
+    }
+    chunk(&mut out, b"IDAT", &zlib_stored(raw));
     chunk(&mut out, b"IEND", &[]);
     out
 }
