@@ -69,9 +69,10 @@ APIKEY_TEST_EMULATOR=$(emulator_url target/wasm-emulator.log)
 APIKEY_TEST_EMULATOR_SKEWED=$(emulator_url target/wasm-emulator-skewed.log)
 export APIKEY_TEST_EMULATOR APIKEY_TEST_EMULATOR_SKEWED
 echo "wasm tests: emulators $APIKEY_TEST_EMULATOR and $APIKEY_TEST_EMULATOR_SKEWED (clock +25 days), runner page $runner_origin"
-# The Node suite, then the browser suite. The browser suite's page is served by the runner and
-# driven by playwright (tests/js/wasm-browser.mjs), as the JS tests drive Chromium: under the
-# runner's own chromedriver, Chromium sometimes never answered for the test page.
+# The Node suite, then the browser suite. The browser suite's page is served by the runner,
+# through a proxy that hands it one request at a time (its server sometimes never answered one of
+# the page's parallel module requests, and the page never loaded), and Chromium is driven by
+# playwright, as in the JS tests (tests/js/wasm-browser.mjs).
 cargo test -p apikey-credentials --target wasm32-unknown-unknown --test web_node 2>&1 | tee target/wasm-tests.log
 node tests/js/wasm-browser.mjs 2>&1 | tee target/wasm-browser.log
 cat target/wasm-browser.log >> target/wasm-tests.log

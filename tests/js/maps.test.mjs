@@ -17,6 +17,18 @@ import { root, startEmulator, launchChromium, twoKeyCredentials, serve } from ".
 const shots = join(root, "target", "screenshots");
 const vendor = join(root, "tests", "js", "node_modules");
 
+// Counts the pixels of a drawable (a canvas, a decoded image) in the emulator's tile edge colour
+// (#6a7f99): page-side code, as a string.
+const EDGE_PIXELS = `(source) => {
+  const c = Object.assign(document.createElement("canvas"), { width: source.width, height: source.height });
+  const ctx = c.getContext("2d");
+  ctx.drawImage(source, 0, 0);
+  const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 0x6a) < 6 && Math.abs(d[i + 1] - 0x7f) < 6 && Math.abs(d[i + 2] - 0x99) < 6) n++;
+  return n;
+}`;
+
 // The page's part common to every library: the manager over both keys, a log of its failover
 // events, and a count of the pixels drawn in the emulator's tile edge colour (#6a7f99), read from
 // the map's canvas (an independent look at what was drawn, not at the library's state).
@@ -28,16 +40,7 @@ window.manager = new CredentialManager({ portal: q.get("portal"), keys: [q.get("
 window.failovers = [];
 manager.addEventListener("failover", (e) => failovers.push(e.detail));
 window.styleUrl = q.get("style");
-window.edgePixels = (canvas) => {
-  const c = document.createElement("canvas");
-  c.width = canvas.width; c.height = canvas.height;
-  const ctx = c.getContext("2d");
-  ctx.drawImage(canvas, 0, 0);
-  const d = ctx.getImageData(0, 0, c.width, c.height).data;
-  let n = 0;
-  for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 0x6a) < 6 && Math.abs(d[i + 1] - 0x7f) < 6 && Math.abs(d[i + 2] - 0x99) < 6) n++;
-  return n;
-};
+window.edgePixels = ${EDGE_PIXELS};
 `;
 
 // MapLibre: the same boot for 5 (UMD build) and 6 (ES module).
@@ -407,18 +410,12 @@ test("the example pages draw with the seeded keys, without console errors", asyn
       } else {
         await page.waitForTimeout(500);
         const shot = await page.locator("#map").screenshot();
-        const edges = await page.evaluate(async (b64) => {
+        const edges = await page.evaluate(`(async () => {
           const img = new Image();
-          img.src = `data:image/png;base64,${b64}`;
+          img.src = "data:image/png;base64,${shot.toString("base64")}";
           await img.decode();
-          const c = Object.assign(document.createElement("canvas"), { width: img.width, height: img.height });
-          const ctx = c.getContext("2d");
-          ctx.drawImage(img, 0, 0);
-          const d = ctx.getImageData(0, 0, c.width, c.height).data;
-          let n = 0;
-          for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 0x6a) < 6 && Math.abs(d[i + 1] - 0x7f) < 6 && Math.abs(d[i + 2] - 0x99) < 6) n++;
-          return n;
-        }, shot.toString("base64"));
+          return (${EDGE_PIXELS})(img);
+        })()`);
         assert.ok(edges > 300, `${name}: the map is drawn (${edges} edge pixels)`);
       }
       mkdirSync(shots, { recursive: true });
