@@ -2,7 +2,7 @@
 // manager's current key on requests for the portal and ArcGIS hosts, fails over and retries once
 // when the key is refused, and keeps esriConfig.apiKey on the current key. See the package README,
 // "Maps".
-import { takesKey, maybeRefused, checkKey, onFailover } from "./key.js";
+import { takesKey, maybeRefused, checkKey, replaced, onFailover } from "./key.js";
 
 const KEY = Symbol("apikey-credentials key"); // marks this module's own calls, with their key
 
@@ -21,14 +21,11 @@ export function arcgisInterceptor(manager, { esriRequest, esriConfig } = {}) {
     before(params) {
       const options = params.requestOptions;
       if (!takesKey(manager, params.url)) return undefined;
-      // This module's own call: its key goes on as `token`, and the request goes out.
-      if (options[KEY]) {
-        options.query = { ...options.query, token: options[KEY] };
-        return undefined;
-      }
-      const key = manager.currentKey(params.url);
+      // This module's own call carries its key (counted when it was chosen).
+      const key = options[KEY] ?? manager.currentKey(params.url);
       if (!key) return undefined;
-      if (!esriRequest) {
+      if (options[KEY] || !esriRequest) {
+        // The key goes on as `token`, and the request goes out.
         options.query = { ...options.query, token: key };
         return undefined;
       }
@@ -36,8 +33,8 @@ export function arcgisInterceptor(manager, { esriRequest, esriConfig } = {}) {
       return send(params.url, options, key).catch(async (e) => {
         if (!maybeRefused(e?.details?.httpStatus)) throw e;
         await checkKey(manager, key);
-        const now = manager.currentKey();
-        if (!now || now === key) throw e;
+        const now = replaced(manager, key);
+        if (!now) throw e;
         return send(params.url, options, now);
       });
     },

@@ -40,11 +40,11 @@ export const withoutKeys = (text) => String(text).replace(/([?&]token=)[^&\s"')]
 /** HTTP statuses that may mean the key was refused (the portal then says whether it was). */
 export const maybeRefused = (status) => status === 401 || status === 403 || status === 498 || status === 499;
 
-/** Whether a failed `url` was sent with a key that is no longer the manager's current one (the
- * manager has failed over since): such a resource only needs loading again. */
-export const stale = (manager, url) => {
-  const key = keyIn(url);
-  return !!key && key !== manager.currentKey();
+/** The manager's current key when it is not `sent` (the manager has failed over since a request
+ * went with `sent`: such a request only needs sending again), else `null`. */
+export const replaced = (manager, sent) => {
+  const now = manager.currentKey();
+  return sent && now && now !== sent ? now : null;
 };
 
 /** Tells the manager that a map request with `url` was refused. When it carried the current key,
@@ -74,8 +74,7 @@ export async function fetchWithKey(manager, url, init) {
   const answer = await fetch(first, init);
   if (!maybeRefused(answer.status)) return answer;
   await reportRefused(manager, first);
-  const now = manager.currentKey();
-  return now && now !== keyIn(first) ? fetch(withKey(manager, url), init) : answer;
+  return replaced(manager, keyIn(first)) ? fetch(withKey(manager, url), init) : answer;
 }
 
 /** Calls `reload` after each failover of the manager; returns the function that stops it. */

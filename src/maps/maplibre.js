@@ -1,6 +1,6 @@
 // MapLibre GL JS (5 and 6): the manager's key on every request for ArcGIS, and a map that keeps
 // drawing through a key's death. See the package README, "Maps".
-import { withKey, withoutKeys, keyIn, maybeRefused, stale, reportRefused, onFailover } from "./key.js";
+import { withKey, withoutKeys, keyIn, maybeRefused, replaced, reportRefused, onFailover } from "./key.js";
 
 /** A `transformRequest` for `new maplibregl.Map({ transformRequest })`: requests for the
  * manager's portal and ArcGIS hosts get the manager's current key as `token`. `next`, when given,
@@ -53,7 +53,7 @@ export function bindMapLibre(map, manager) {
     if (e.sourceId !== undefined) failed.add(e.sourceId);
     else if (map.getStyle()) whole = true;
     else style = url;
-    if (stale(manager, url)) reloadSoon();
+    if (replaced(manager, keyIn(url))) reloadSoon();
     else reportRefused(manager, url);
   };
   map.on("error", onError);

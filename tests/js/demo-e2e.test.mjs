@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { startEmulator, launchChromium, root } from "./harness.mjs";
+import { startEmulator, launchChromium, root, expectedWarning } from "./harness.mjs";
 
 const shots = join(root, "target", "screenshots");
 const DESKTOP = { width: 1280, height: 800 };
@@ -23,10 +23,8 @@ function watch(page, problems) {
     // The library's own expiry and failover warnings are the point of the demo; anything else
     // on the console (and every error) fails the test.
     if (m.type() === "error" && refusedAllowed.has(page) && /status of 498/.test(m.text())) return;
-    // Chromium's software GL reports its own performance notes as warnings (not the page's).
-    if (m.type() === "warning" && /GL Driver Message/.test(m.text())) return;
     if (m.type() === "error") problems.push(`console.error: ${m.text()}`);
-    if (m.type() === "warning" && !m.text().startsWith("apikey-credentials:")) problems.push(`console.warn: ${m.text()}`);
+    if (m.type() === "warning" && !expectedWarning(m.text())) problems.push(`console.warn: ${m.text()}`);
   });
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   page.on("requestfailed", (r) => problems.push(`requestfailed: ${r.url()}`));

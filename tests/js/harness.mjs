@@ -64,6 +64,10 @@ export async function launchChromium({ webgl = false } = {}) {
   });
 }
 
+/** Console warnings a page of ours may print: the library's own (its expiry and failover
+ * warnings are the point of the demo), and Chromium's software GL's performance notes (a map). */
+export const expectedWarning = (text) => text.startsWith("apikey-credentials:") || /GL Driver Message/.test(text);
+
 /** Serves `dir` as static files on a free port of 127.0.0.1; `mounts` serves more directories
  * under URL prefixes (`{ "/pkg/": dir }`). */
 export async function serve(dir, mounts = {}) {

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { root, startEmulator, launchChromium, twoKeyCredentials, serve } from "./harness.mjs";
+import { root, startEmulator, launchChromium, twoKeyCredentials, serve, expectedWarning } from "./harness.mjs";
 
 const shots = join(root, "target", "screenshots");
 const vendor = join(root, "tests", "js", "node_modules");
@@ -138,48 +138,82 @@ const LIBRARIES = [
   },
 ];
 
-for (const lib of LIBRARIES) {
-  test(`${lib.name}: the map fails over to key 2 when key 1 is invalidated`, async () => {
-    const emu = await startEmulator();
-    const dir = mkdtempSync(join(tmpdir(), "maps-"));
-    const site = await serve(dir, { "/pkg/": join(root, "pkg"), "/vendor/": vendor });
-    const browser = await launchChromium({ webgl: true });
-    try {
-      const { session, creds, k1, k2 } = await twoKeyCredentials(emu, `map ${lib.name}`);
-      await session.updateReferrers(creds.itemId, [site.origin]);
-      writeFileSync(join(dir, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><title>${lib.name}</title>
+/** The emulator, a static site on an origin of its own serving a fresh folder (with /pkg/ and
+ * /vendor/), Chromium, and two keys (key 1 preferred) that allow only that site's origin.
+ * `close()` ends them all. */
+async function mapSite(title, { webgl = true } = {}) {
+  const emu = await startEmulator();
+  const dir = mkdtempSync(join(tmpdir(), "maps-"));
+  const site = await serve(dir, { "/pkg/": join(root, "pkg"), "/vendor/": vendor });
+  const browser = await launchChromium({ webgl });
+  const close = async () => {
+    await browser.close();
+    await site.close();
+    await emu.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const { session, creds, k1, k2 } = await twoKeyCredentials(emu, title);
+    await session.updateReferrers(creds.itemId, [site.origin]);
+    return { emu, dir, site, browser, session, creds, k1, k2, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** What a page says and sends: its console (all, and the errors) and every response to a request
+ * with a key, as `[at(its URL without the key), key 1 | 2, status]`. */
+function watchPage(page, s, at) {
+  const consoleErrors = [];
+  const allConsole = [];
+  const sent = [];
+  page.on("console", (m) => {
+    allConsole.push(m.text());
+    if (process.env.MAPS_DEBUG) console.log(m.type(), m.text());
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
+  page.on("pageerror", (e) => { if (process.env.MAPS_DEBUG) console.log("pageerror", e.stack); consoleErrors.push(`pageerror: ${e.message}`); });
+  page.on("response", (r) => {
+    const u = new URL(r.url());
+    const key = u.searchParams.get("token");
+    if (!key) return;
+    u.searchParams.delete("token");
+    sent.push([at(u), key === s.k1.key ? 1 : key === s.k2.key ? 2 : "other", r.status()]);
+  });
+  return { consoleErrors, allConsole, sent };
+}
+
+/** `lib`'s map page on the site of `s` (mapSite), opened and watched (`at`, see watchPage). */
+async function openMap(s, lib, at = (u) => u.href) {
+  writeFileSync(join(s.dir, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><title>${lib.name}</title>
 ${lib.head}
 <style>html, body, #map { margin: 0; width: 100%; height: 100%; }</style></head>
 <body><div id="map"></div><script type="module">${common}${lib.boot}</script></body></html>`);
+  const page = await s.browser.newPage({ viewport: { width: 800, height: 600 } });
+  // esri-leaflet asks Esri's attribution service for the basemap's contributors; this
+  // closed network has no route to it, so the test answers for it (an empty list).
+  await page.route("https://static.arcgis.com/attribution/**", (r) => r.fulfill({ json: { contributors: [] } }));
+  const watched = watchPage(page, s, at);
+  const esri = "https://basemapstyles-api.arcgis.com";
+  const style = `${lib.esriUrl ? esri : s.emu.url}/arcgis/rest/services/styles/v2/styles/arcgis/streets`;
+  if (lib.esriUrl) {
+    await page.route(`${esri}/**`, async (route) => {
+      const u = new URL(route.request().url());
+      route.fulfill({ response: await route.fetch({ url: `${s.emu.url}${u.pathname}${u.search}` }) });
+    });
+  }
+  const q = new URLSearchParams({ portal: s.emu.portal, k1: s.k1.key, k2: s.k2.key, style });
+  await page.goto(`${s.site.origin}/index.html?${q}`);
+  return { page, style, ...watched };
+}
 
-      const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
-      // esri-leaflet asks Esri's attribution service for the basemap's contributors; this
-      // closed network has no route to it, so the test answers for it (an empty list).
-      await page.route("https://static.arcgis.com/attribution/**", (r) => r.fulfill({ json: { contributors: [] } }));
-      const consoleErrors = [];
-      const allConsole = [];
-      page.on("console", (m) => allConsole.push(m.text()));
-      page.on("console", (m) => { if (process.env.MAPS_DEBUG) console.log(m.type(), m.text()); if (m.type() === "error") consoleErrors.push(m.text()); });
-      page.on("pageerror", (e) => { if (process.env.MAPS_DEBUG) console.log("pageerror", e.stack); consoleErrors.push(`pageerror: ${e.message}`); });
-      const sent = []; // [resource without its token, key, status]
-      page.on("response", (r) => {
-        const u = new URL(r.url());
-        const key = u.searchParams.get("token");
-        if (!key) return;
-        u.searchParams.delete("token");
-        sent.push([u.href, key === k1.key ? 1 : key === k2.key ? 2 : "other", r.status()]);
-      });
-
-      const esri = "https://basemapstyles-api.arcgis.com";
-      const style = `${lib.esriUrl ? esri : emu.url}/arcgis/rest/services/styles/v2/styles/arcgis/streets`;
-      if (lib.esriUrl) {
-        await page.route(`${esri}/**`, async (route) => {
-          const u = new URL(route.request().url());
-          route.fulfill({ response: await route.fetch({ url: `${emu.url}${u.pathname}${u.search}` }) });
-        });
-      }
-      const q = new URLSearchParams({ portal: emu.portal, k1: k1.key, k2: k2.key, style });
-      await page.goto(`${site.origin}/index.html?${q}`);
+for (const lib of LIBRARIES) {
+  test(`${lib.name}: the map fails over to key 2 when key 1 is invalidated`, async () => {
+    const s = await mapSite(`map ${lib.name}`);
+    const { emu, session, creds, k1, k2 } = s;
+    try {
+      const { page, sent, consoleErrors, allConsole } = await openMap(s, lib);
       await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
       mkdirSync(shots, { recursive: true });
       await page.screenshot({ path: join(shots, `maps-${lib.name}-key1.png`) });
@@ -226,62 +260,19 @@ ${lib.head}
       }
       for (const t of allConsole) assert.ok(!t.includes(k1.key) && !t.includes(k2.key), `a key on the console: ${t}`);
     } finally {
-      await browser.close();
-      await site.close();
-      await emu.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await s.close();
     }
   });
-}
-
-/** MapLibre 6 on a page of its own origin, over fresh credentials whose keys allow only that
- * origin; `before(session, creds)` runs before the page opens. Records what each keyed request
- * got (`sent`: [path, key 1 | 2, status]) and the console's errors. */
-async function maplibrePage(title, before = async () => {}) {
-  const emu = await startEmulator();
-  const dir = mkdtempSync(join(tmpdir(), "maps-"));
-  const site = await serve(dir, { "/pkg/": join(root, "pkg"), "/vendor/": vendor });
-  const browser = await launchChromium({ webgl: true });
-  const close = async () => {
-    await browser.close();
-    await site.close();
-    await emu.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    const { session, creds, k1, k2 } = await twoKeyCredentials(emu, title);
-    await session.updateReferrers(creds.itemId, [site.origin]);
-    await before(session, creds);
-    const lib = LIBRARIES[0];
-    writeFileSync(join(dir, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>
-${lib.head}
-<style>html, body, #map { margin: 0; width: 100%; height: 100%; }</style></head>
-<body><div id="map"></div><script type="module">${common}${lib.boot}</script></body></html>`);
-    const page = await browser.newPage({ viewport: { width: 800, height: 600 } });
-    const consoleErrors = [];
-    page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
-    page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
-    const sent = [];
-    page.on("response", (r) => {
-      const u = new URL(r.url());
-      const key = u.searchParams.get("token");
-      if (key) sent.push([u.pathname, key === k1.key ? 1 : key === k2.key ? 2 : "other", r.status()]);
-    });
-    const style = `${emu.url}/arcgis/rest/services/styles/v2/styles/arcgis/streets`;
-    await page.goto(`${site.origin}/index.html?${new URLSearchParams({ portal: emu.portal, k1: k1.key, k2: k2.key, style })}`);
-    return { emu, session, creds, page, sent, consoleErrors, style, close };
-  } catch (e) {
-    await close();
-    throw e;
-  }
 }
 
 // A map that starts while key 1 is already dead (the manager does not know yet): the style itself
 // is refused once with key 1, the manager checks key 1 with the portal and fails over, and the
 // style and its tiles load with key 2.
 test("maplibre6: a map whose style is refused at start loads it again with key 2", async () => {
-  const m = await maplibrePage("dead at start", (session, creds) => session.invalidateKey(creds.itemId, 1));
+  const s = await mapSite("dead at start");
   try {
+    await s.session.invalidateKey(s.creds.itemId, 1);
+    const m = await openMap(s, LIBRARIES[0], (u) => u.pathname);
     await m.page.waitForFunction(() => window.failovers?.length > 0 && window.loaded?.() && drawn() > 500, null, { timeout: 60_000, polling: 250 });
     const path = new URL(m.style).pathname;
     assert.deepEqual(m.sent.filter(([p]) => p === path), [[path, 1, 498], [path, 2, 200]], "the style: refused once with key 1, then loaded with key 2");
@@ -291,18 +282,19 @@ test("maplibre6: a map whose style is refused at start loads it again with key 2
     await m.page.screenshot({ path: join(shots, "maps-maplibre6-dead-at-start.png") });
     assert.deepEqual(m.consoleErrors.filter((t) => !/status of 498/.test(t)), []);
   } finally {
-    await m.close();
+    await s.close();
   }
 });
 
 // A sprite refused while the style is loaded (the app changes sprites after key 1 died): the
 // style is set again from its own JSON, and the sprite loads with key 2.
 test("maplibre6: a sprite refused after key 1 died loads again with key 2", async () => {
-  const m = await maplibrePage("sprite after death");
+  const s = await mapSite("sprite after death");
   try {
+    const m = await openMap(s, LIBRARIES[0], (u) => u.pathname);
     await m.page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
-    await m.session.invalidateKey(m.creds.itemId, 1);
-    const sprite = `${m.emu.url}/arcgis/rest/services/styles/v2/sprites/arcgis`;
+    await s.session.invalidateKey(s.creds.itemId, 1);
+    const sprite = `${s.emu.url}/arcgis/rest/services/styles/v2/sprites/arcgis`;
     await m.page.evaluate((url) => map.setSprite(`${url}?v=2`), sprite);
     await m.page.waitForFunction(() => failovers.length > 0 && loaded() && map.hasImage?.("place"), null, { timeout: 30_000, polling: 250 });
     const index = new URL(`${sprite}.json`).pathname;
@@ -311,7 +303,7 @@ test("maplibre6: a sprite refused after key 1 died loads again with key 2", asyn
     assert.equal(await m.page.evaluate(() => failovers.length), 1);
     assert.deepEqual(m.consoleErrors.filter((t) => !/status of 498/.test(t)), []);
   } finally {
-    await m.close();
+    await s.close();
   }
 });
 
@@ -319,13 +311,9 @@ test("maplibre6: a sprite refused after key 1 died loads again with key 2", asyn
 // would) through the interceptor; the package itself stays a module of its own beside the bundle.
 test("arcgis: esri/request fails over through the interceptor, and esriConfig.apiKey follows", async () => {
   const { buildSync } = createRequire(join(root, "tools", "package.json"))("esbuild");
-  const emu = await startEmulator();
-  const dir = mkdtempSync(join(tmpdir(), "maps-"));
-  const site = await serve(dir, { "/pkg/": join(root, "pkg") });
-  const browser = await launchChromium();
+  const s = await mapSite("map arcgis", { webgl: false });
+  const { emu, dir, site, browser, session, creds, k1, k2 } = s;
   try {
-    const { session, creds, k1, k2 } = await twoKeyCredentials(emu, "map arcgis");
-    await session.updateReferrers(creds.itemId, [site.origin]);
     writeFileSync(join(dir, "entry.js"), `
 import esriRequest from "@arcgis/core/request.js";
 import esriConfig from "@arcgis/core/config.js";
@@ -347,14 +335,7 @@ document.body.dataset.ready = "true";
     });
     writeFileSync(join(dir, "index.html"), `<!doctype html><html><head><meta charset="utf-8"><title>arcgis</title>${imports({ "apikey-credentials/arcgis": "/pkg/maps/arcgis.js" })}</head><body><script type="module" src="bundle.js"></script></body></html>`);
     const page = await browser.newPage();
-    const consoleErrors = [];
-    page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
-    page.on("pageerror", (e) => consoleErrors.push(`pageerror: ${e.message}`));
-    const sent = [];
-    page.on("response", (r) => {
-      const key = new URL(r.url()).searchParams.get("token");
-      if (key) sent.push([new URL(r.url()).pathname, key === k1.key ? 1 : key === k2.key ? 2 : "other", r.status()]);
-    });
+    const { consoleErrors, sent } = watchPage(page, s, (u) => u.pathname);
     const styles = `${emu.url}/arcgis/rest/services/styles/v2/styles/arcgis/`;
     await page.goto(`${site.origin}/index.html?${new URLSearchParams({ portal: emu.portal, k1: k1.key, k2: k2.key, styles })}`);
     await page.waitForSelector("body[data-ready=true]", { state: "attached", timeout: 60_000 });
@@ -376,10 +357,7 @@ document.body.dataset.ready = "true";
     assert.equal(await page.evaluate(() => apiKey()), k2.key, "esriConfig.apiKey follows to key 2");
     assert.deepEqual(consoleErrors.filter((t) => !/status of 498/.test(t)), []);
   } finally {
-    await browser.close();
-    await site.close();
-    await emu.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await s.close();
   }
 });
 
@@ -396,7 +374,7 @@ test("the example pages draw with the seeded keys, without console errors", asyn
       const problems = [];
       page.on("console", (m) => {
         if (m.type() === "error") problems.push(m.text());
-        if (m.type() === "warning" && !/^apikey-credentials:|GL Driver Message/.test(m.text())) problems.push(m.text());
+        if (m.type() === "warning" && !expectedWarning(m.text())) problems.push(m.text());
       });
       page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
       await page.route("https://static.arcgis.com/attribution/**", (r) => r.fulfill({ json: { contributors: [] } }));

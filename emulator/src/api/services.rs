@@ -108,6 +108,9 @@ pub async fn service(AxState(shared): AxState<std::sync::Arc<Shared>>, req: Requ
             return Err(PortalError::forbidden()
                 .detail(format!("The API key lacks the privilege {privilege}.")));
         }
+        // The answer needs nothing more from the state: drawing a tile must not hold every other
+        // request up.
+        drop(state);
         Ok(
             if let Some(rest) = path.strip_prefix(super::tiles::TILE_PATH) {
                 let (z, y, x) = super::tiles::tile_address(rest)
